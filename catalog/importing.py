@@ -1,0 +1,241 @@
+"""Imports providers, models and offerings into the catalog, idempotently and in bulk.
+
+Feeds are parsed into plain facts first (`ProviderFacts`, `EntryFacts`); `import_facts` then compares them
+with what the database holds and writes only the differences, so a second import writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from catalog.models import Model, ModelStatus, Offering, Provider, modality_flags
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    slug: str
+    name: str
+    is_lab: bool = False
+    is_host: bool = False
+    website: str = ""
+    docs_url: str = ""
+    api_base_url: str = ""
+    country_code: str = ""
+    api_key_env: tuple[str, ...] = ()
+    source: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        values = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "slug"}
+        values["api_key_env"] = list(self.api_key_env)
+        return values
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    name: str
+    family: str = ""
+    status: str = ModelStatus.GA
+    release_date: dt.date | None = None
+    last_updated: dt.date | None = None
+    knowledge_cutoff: str = ""
+    context_window: int | None = None
+    max_input_tokens: int | None = None
+    max_output_tokens: int | None = None
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    supports_tools: bool = False
+    supports_reasoning: bool = False
+    supports_structured_output: bool = False
+    supports_attachments: bool = False
+    open_weights: bool = False
+    source: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        values = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        values["input_modalities"] = list(self.input_modalities)
+        values["output_modalities"] = list(self.output_modalities)
+        values.update(modality_flags(values["input_modalities"], values["output_modalities"]))
+        return values
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """One entry of a feed: a model as one host serves it, with the lab's model it belongs to."""
+
+    lab: str
+    model_slug: str
+    host: str
+    host_model_id: str
+    model: ModelFacts
+    # Facts from the lab's own entry describe the model better than a host's copy of them.
+    describes_model: bool = True
+    regions: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class ImportReport:
+    providers: Counts = field(default_factory=Counts)
+    models: Counts = field(default_factory=Counts)
+    offerings: Counts = field(default_factory=Counts)
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(c.created or c.updated for c in (self.providers, self.models, self.offerings))
+
+
+_UNSAFE = re.compile(r"[^a-z0-9._:+-]+")
+
+
+def model_slug(model_id: str) -> str:
+    """The URL part for a model id: lowercase, with '/' and other unsafe characters turned into '-'."""
+    return _UNSAFE.sub("-", model_id.lower()).strip("-.")
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """A full YYYY-MM-DD date; a month alone (YYYY-MM) is not a date and is left out rather than guessed."""
+    if not value or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def positive(value: Any) -> int | None:
+    """Token limits: models.dev writes 0 for unknown or not applicable."""
+    return int(value) if value else None
+
+
+def curated_providers() -> dict[str, dict[str, Any]]:
+    """Facts about labs and hosts that feeds do not carry (country, website), kept in content/providers.yaml."""
+    with (CONTENT_DIR / "providers.yaml").open(encoding="utf-8") as f:
+        return {item["slug"]: item for item in yaml.safe_load(f)}
+
+
+def with_curated(facts: ProviderFacts, curated: dict[str, dict[str, Any]]) -> ProviderFacts:
+    extra = curated.get(facts.slug, {})
+    return ProviderFacts(
+        slug=facts.slug,
+        name=extra.get("name") or facts.name,
+        is_lab=facts.is_lab or extra.get("is_lab", False),
+        is_host=facts.is_host,
+        website=extra.get("website", facts.website),
+        docs_url=facts.docs_url or extra.get("docs_url", ""),
+        api_base_url=facts.api_base_url or extra.get("api_base_url", ""),
+        country_code=extra.get("country", facts.country_code),
+        api_key_env=facts.api_key_env,
+        source=facts.source,
+    )
+
+
+def _no_progress(items: Iterable[Any]) -> Iterable[Any]:
+    return items
+
+
+@transaction.atomic
+def import_facts(
+    providers: Iterable[ProviderFacts],
+    entries: Iterable[EntryFacts],
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    entries = list(entries)
+    provider_ids = _sync_providers(list(providers), report.providers)
+    model_ids = _sync_models(entries, provider_ids, report.models, progress)
+    _sync_offerings(entries, provider_ids, model_ids, report.offerings)
+    return report
+
+
+def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: Counts, progress=None) -> None:
+    """Create what is missing and update what differs, in bulk; `wanted` maps natural keys to field values."""
+    to_create, to_update, changed_fields = [], [], set()
+    for key, values in (progress or _no_progress)(wanted.items()):
+        obj = existing.get(key)
+        if obj is None:
+            to_create.append(make(key, values))
+            continue
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if not changed:
+            counts.unchanged += 1
+            continue
+        for name in changed:
+            setattr(obj, name, values[name])
+        to_update.append(obj)
+        changed_fields.update(changed)
+    model_class.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        model_class.objects.bulk_update(to_update, sorted(changed_fields | {"updated_at"}), batch_size=500)
+    counts.created += len(to_create)
+    counts.updated += len(to_update)
+
+
+def _sync_providers(providers: list[ProviderFacts], counts: Counts) -> dict[str, int]:
+    _upsert(
+        Provider,
+        existing={p.slug: p for p in Provider.objects.all()},
+        wanted={facts.slug: facts.fields() for facts in providers},
+        make=lambda slug, values: Provider(slug=slug, **values),
+        counts=counts,
+    )
+    return dict(Provider.objects.values_list("slug", "id"))
+
+
+def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[str, str], int]:
+    # The lab's own entry describes a model; otherwise the first host's entry does.
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in sorted(entries, key=lambda e: (not e.describes_model, e.host, e.host_model_id)):
+        if (entry.lab, entry.model_slug) not in wanted:
+            wanted[(entry.lab, entry.model_slug)] = entry.model.fields()
+    _upsert(
+        Model,
+        existing={(m.lab.slug, m.slug): m for m in Model.objects.select_related("lab")},
+        wanted=wanted,
+        make=lambda key, values: Model(lab_id=provider_ids[key[0]], slug=key[1], **values),
+        counts=counts,
+        progress=progress,
+    )
+    return {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+
+
+def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
+    wanted = {
+        (entry.host, entry.host_model_id): {
+            "model_id": model_ids[(entry.lab, entry.model_slug)],
+            "regions": list(entry.regions),
+            "source": entry.model.source,
+        }
+        for entry in entries
+    }
+    _upsert(
+        Offering,
+        existing={(o.host.slug, o.host_model_id): o for o in Offering.objects.select_related("host")},
+        wanted=wanted,
+        make=lambda key, values: Offering(host_id=provider_ids[key[0]], host_model_id=key[1], **values),
+        counts=counts,
+    )
+
+
+def offering_ids() -> dict[tuple[str, str], int]:
+    """(host slug, host model id) → offering id, for attaching prices to what was imported."""
+    return {(host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")}

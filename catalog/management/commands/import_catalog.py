@@ -1,0 +1,46 @@
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from catalog.feeds import parse_models_dev
+from catalog.importing import import_facts
+
+DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "models-dev" / "api.json"
+
+
+class Command(BaseCommand):
+    help = "Import providers, models and offerings from a models.dev api.json file. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help=f"default: {DEFAULT_FILE}")
+
+    def handle(self, *args, file: Path, verbosity: int, **options):
+        try:
+            with file.open(encoding="utf-8") as f:
+                data = json.load(f, parse_float=Decimal)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}") from None
+        except json.JSONDecodeError as error:
+            raise CommandError(f"{file} is not valid JSON: {error}") from None
+        if not isinstance(data, dict) or not all(isinstance(p, dict) and "models" in p for p in data.values()):
+            raise CommandError(f"{file} is not a models.dev api.json: expected providers with 'models'.")
+
+        providers, entries = parse_models_dev(data)
+        show_bar = verbosity > 0 and sys.stdout.isatty()
+        report = import_facts(
+            providers,
+            entries,
+            progress=lambda items: tqdm(items, desc="models", unit="model", disable=not show_bar),
+        )
+        self.stdout.write(f"Providers: {report.providers}")
+        self.stdout.write(f"Models:    {report.models}")
+        self.stdout.write(f"Offerings: {report.offerings}")
+        if report.changed_anything:
+            self.stdout.write(self.style.SUCCESS(f"Imported {len(entries)} entries from {file.name}."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Nothing changed: the catalog already matches {file.name}."))

@@ -1,0 +1,319 @@
+"""Providers, the models they make, the offerings that serve them, and the editorial profiles about them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from catalog.countries import country_name
+
+provider_slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9._-]*$", "Lowercase letters, digits, dots and dashes.")
+
+
+class Provider(models.Model):
+    """A lab that makes models, a host that serves them over an API, or both."""
+
+    slug = models.CharField(
+        max_length=100, unique=True, validators=[provider_slug_validator], help_text="e.g. openai, wafer.ai"
+    )
+    name = models.CharField(max_length=200)
+    is_lab = models.BooleanField(default=False, help_text="Makes models of its own.")
+    is_host = models.BooleanField(default=False, help_text="Serves models over an API.")
+    website = models.URLField(blank=True)
+    docs_url = models.URLField("docs URL", blank=True)
+    api_base_url = models.URLField("API base URL", blank=True)
+    country_code = models.CharField(
+        "country of origin", max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. US."
+    )
+    api_key_env = models.JSONField(
+        "API key variables",
+        default=list,
+        blank=True,
+        help_text="Names of the environment variables that hold this provider's API key (never the key).",
+    )
+    source = models.CharField(max_length=200, blank=True, help_text="Where these facts come from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:provider", args=[self.slug])
+
+    @property
+    def country(self) -> str:
+        return country_name(self.country_code)
+
+
+class ModelStatus(models.TextChoices):
+    PREVIEW = "preview", "Preview"
+    GA = "ga", "Generally available"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class ModelQuerySet(models.QuerySet):
+    def with_lab(self) -> ModelQuerySet:
+        return self.select_related("lab")
+
+    def search(self, text: str) -> ModelQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(slug__icontains=text)
+            | Q(family__icontains=text)
+            | Q(lab__name__icontains=text)
+            | Q(lab__slug__icontains=text)
+            | Q(offerings__host_model_id__icontains=text)
+        ).distinct()
+
+
+def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool]:
+    """The capability flags that follow from a model's modalities."""
+    return {
+        "supports_vision": "image" in input_modalities or "video" in input_modalities,
+        "supports_audio": "audio" in input_modalities or "audio" in output_modalities,
+    }
+
+
+class Model(models.Model):
+    """A model as its lab made it. Prices and probes belong to its offerings, one per host."""
+
+    lab = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
+    slug = models.CharField(
+        max_length=200, help_text="The model's part of the URL: /models/<lab>/<slug>/. No slashes."
+    )
+    name = models.CharField(max_length=200)
+    family = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=ModelStatus.choices, default=ModelStatus.GA)
+    release_date = models.DateField(null=True, blank=True)
+    last_updated = models.DateField(null=True, blank=True)
+    knowledge_cutoff = models.CharField(
+        max_length=10, blank=True, help_text="As the lab states it: YYYY-MM or YYYY-MM-DD."
+    )
+    context_window = models.PositiveIntegerField(null=True, blank=True, help_text="Tokens.")
+    max_input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    input_modalities = models.JSONField(default=list, blank=True)
+    output_modalities = models.JSONField(default=list, blank=True)
+    supports_tools = models.BooleanField(default=False)
+    supports_reasoning = models.BooleanField(default=False)
+    supports_structured_output = models.BooleanField(default=False)
+    supports_attachments = models.BooleanField(default=False)
+    # Derived from the modalities on save, so that filters run in the database on every backend.
+    supports_vision = models.BooleanField(default=False, editable=False)
+    supports_audio = models.BooleanField(default=False, editable=False)
+    open_weights = models.BooleanField(default=False)
+    needs_review = models.BooleanField(
+        default=False, help_text="Created automatically (e.g. by a price sync); an editor has not checked it."
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="Where these facts come from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lab__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["lab", "slug"], name="model_unique_slug_per_lab"),
+            models.CheckConstraint(condition=~Q(slug__contains="/"), name="model_slug_has_no_slash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab.slug}/{self.slug}"
+
+    def save(self, *args, **kwargs) -> None:
+        for field, value in modality_flags(self.input_modalities, self.output_modalities).items():
+            setattr(self, field, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "supports_vision", "supports_audio"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:model", args=[self.lab.slug, self.slug])
+
+    @property
+    def key(self) -> str:
+        """The model's id across the site and the API: "<lab>/<model>"."""
+        return f"{self.lab.slug}/{self.slug}"
+
+    @property
+    def capabilities(self) -> list[str]:
+        flags = [
+            ("tools", self.supports_tools),
+            ("reasoning", self.supports_reasoning),
+            ("vision", self.supports_vision),
+            ("audio", self.supports_audio),
+            ("structured output", self.supports_structured_output),
+            ("open weights", self.open_weights),
+        ]
+        return [name for name, on in flags if on]
+
+
+class Offering(models.Model):
+    """A model as one host serves it: the lab's own API, Azure, Bedrock, OpenRouter, …"""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="offerings")
+    host = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
+    host_model_id = models.CharField(max_length=255, help_text="The id the host's API expects.")
+    regions = models.JSONField(default=list, blank=True, help_text="Where the host runs it, e.g. ['US'].")
+    source = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["host__name", "host_model_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "host_model_id"], name="offering_unique_id_per_host"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} at {self.host.slug} ({self.host_model_id})"
+
+    @property
+    def is_labs_own(self) -> bool:
+        return self.host_id == self.model.lab_id
+
+
+# --- Editorial content ------------------------------------------------------------------------------------
+
+
+class ProfileStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    NEEDS_UPDATE = "needs_update", "Needs update"
+
+
+PUBLIC_PROFILE_STATUSES = (ProfileStatus.PUBLISHED, ProfileStatus.NEEDS_UPDATE)
+
+
+class ProfileQuerySet(models.QuerySet):
+    def public(self) -> ProfileQuerySet:
+        return self.filter(status__in=PUBLIC_PROFILE_STATUSES)
+
+
+class Profile(models.Model):
+    """The editorial profile of a model: what our editors wrote about it and who reviewed it."""
+
+    model = models.OneToOneField(Model, on_delete=models.CASCADE, related_name="profile")
+    status = models.CharField(max_length=20, choices=ProfileStatus.choices, default=ProfileStatus.DRAFT)
+    tagline = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    strengths = models.JSONField(default=list, blank=True)
+    weaknesses = models.JSONField(default=list, blank=True)
+    article = models.TextField(blank=True, help_text="Markdown.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_profiles", null=True
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviewed_profiles",
+        null=True,
+        blank=True,
+    )
+    reviewed_on = models.DateField(null=True, blank=True, help_text="Last technical review.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["model__lab__name", "model__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=PUBLIC_PROFILE_STATUSES)
+                | (Q(reviewer__isnull=False) & Q(reviewed_on__isnull=False)),
+                name="public_profile_is_reviewed",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True) | ~Q(reviewer=models.F("author")),
+                name="profile_reviewer_is_not_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.model}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_PROFILE_STATUSES
+
+
+class FaqEntry(models.Model):
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="faq")
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Verdict(models.Model):
+    """A dated editorial judgement of a model, citing its figures."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="verdicts")
+    date = models.DateField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    highlights = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.title}"
+
+
+class Benchmark(models.Model):
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenchmarkScore(models.Model):
+    """A published score of a model on a benchmark, with where and when it was published."""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="benchmark_scores")
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="scores")
+    score = models.DecimalField(max_digits=9, decimal_places=3)
+    unit = models.CharField(max_length=20, default="%")
+    source_name = models.CharField(max_length=200)
+    source_url = models.URLField(blank=True)
+    measured_on = models.DateField()
+
+    class Meta:
+        ordering = ["benchmark__name", "-measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "benchmark", "source_name", "measured_on"], name="benchmark_score_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.benchmark}: {self.score}{self.unit}"

@@ -1,0 +1,146 @@
+"""Loads editorial profiles written as Markdown files with YAML front matter (catalog/content/profiles/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from catalog.models import Benchmark, BenchmarkScore, FaqEntry, Model, Profile, ProfileStatus, Verdict
+
+
+class ProfileFileError(ValueError):
+    pass
+
+
+@dataclass
+class ProfileLoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def read_profile_file(path: Path) -> tuple[dict[str, Any], str]:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ProfileFileError(f"{path.name}: a profile starts with YAML front matter between '---' lines")
+    front, sep, body = text[4:].partition("\n---\n")
+    if not sep:
+        raise ProfileFileError(f"{path.name}: the front matter is not closed by a '---' line")
+    meta = yaml.safe_load(front)
+    missing = {"model", "tagline", "summary", "author", "reviewer", "reviewed_on"} - set(meta)
+    if missing:
+        raise ProfileFileError(f"{path.name}: missing {', '.join(sorted(missing))}")
+    return meta, body.strip() + "\n"
+
+
+def ensure_editors(editors: list[dict[str, str]]) -> dict[str, Any]:
+    User = get_user_model()
+    users = {}
+    for editor in editors:
+        user, created = User.objects.get_or_create(
+            username=editor["username"],
+            defaults={"first_name": editor["first_name"], "last_name": editor["last_name"], "is_staff": True},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users[user.username] = user
+    return users
+
+
+def sync_benchmarks(items: list[dict[str, str]]) -> dict[str, Benchmark]:
+    benchmarks = {}
+    for item in items:
+        values = {"name": item["name"], "description": item.get("description", ""), "url": item.get("url", "")}
+        benchmark, created = Benchmark.objects.get_or_create(slug=item["slug"], defaults=values)
+        if not created and any(getattr(benchmark, k) != v for k, v in values.items()):
+            Benchmark.objects.filter(pk=benchmark.pk).update(**values)
+        benchmarks[benchmark.slug] = benchmark
+    return benchmarks
+
+
+@transaction.atomic
+def load_profile(meta: dict[str, Any], article: str, users: dict, benchmarks: dict[str, Benchmark]) -> str:
+    """Create or update one profile with its FAQ, verdicts and benchmark scores; say what happened."""
+    lab, _, slug = meta["model"].partition("/")
+    try:
+        model = Model.objects.get(lab__slug=lab, slug=slug)
+    except Model.DoesNotExist:
+        raise ProfileFileError(f"{meta['model']}: no such model in the catalog") from None
+    reviewed_on: dt.date = meta["reviewed_on"]
+    values = {
+        "status": ProfileStatus.PUBLISHED,
+        "tagline": meta["tagline"].strip(),
+        "summary": meta["summary"].strip(),
+        "strengths": list(meta.get("strengths", [])),
+        "weaknesses": list(meta.get("weaknesses", [])),
+        "article": article,
+        "author": users[meta["author"]],
+        "reviewer": users[meta["reviewer"]],
+        "reviewed_on": reviewed_on,
+        "published_at": dt.datetime.combine(reviewed_on, dt.time(), tzinfo=dt.UTC),
+    }
+    faq = [(i, q["question"].strip(), q["answer"].strip()) for i, q in enumerate(meta.get("faq", []))]
+    verdicts = [
+        (v["date"], v["title"].strip(), v["body"].strip(), list(v.get("highlights", [])))
+        for v in meta.get("verdicts", [])
+    ]
+    scores = {
+        (b["benchmark"], b["source"], b["measured_on"]): (
+            Decimal(str(b["score"])),
+            b.get("unit", "%"),
+            b.get("source_url", ""),
+        )
+        for b in meta.get("benchmarks", [])
+    }
+
+    profile = Profile.objects.filter(model=model).first()
+    state = "unchanged"
+    if profile is None:
+        profile = Profile.objects.create(model=model, **values)
+        state = "created"
+    elif any(getattr(profile, k) != v for k, v in values.items()):
+        for k, v in values.items():
+            setattr(profile, k, v)
+        profile.save()
+        state = "updated"
+
+    if [(e.position, e.question, e.answer) for e in profile.faq.all()] != faq:
+        profile.faq.all().delete()
+        FaqEntry.objects.bulk_create(
+            FaqEntry(profile=profile, position=i, question=q, answer=a) for i, q, a in faq
+        )
+        state = "updated" if state == "unchanged" else state
+    if [(v.date, v.title, v.body, v.highlights) for v in profile.verdicts.order_by("id")] != verdicts:
+        profile.verdicts.all().delete()
+        Verdict.objects.bulk_create(
+            Verdict(profile=profile, date=d, title=t, body=b, highlights=h) for d, t, b, h in verdicts
+        )
+        state = "updated" if state == "unchanged" else state
+    existing = {
+        (s.benchmark.slug, s.source_name, s.measured_on): (s.score, s.unit, s.source_url)
+        for s in model.benchmark_scores.select_related("benchmark")
+    }
+    if existing != scores:
+        model.benchmark_scores.all().delete()
+        BenchmarkScore.objects.bulk_create(
+            BenchmarkScore(
+                model=model,
+                benchmark=benchmarks[slug],
+                source_name=source,
+                measured_on=measured_on,
+                score=score,
+                unit=unit,
+                source_url=url,
+            )
+            for (slug, source, measured_on), (score, unit, url) in scores.items()
+        )
+        state = "updated" if state == "unchanged" else state
+    return state

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("models/", views.model_list, name="model_list"),
+    path("models/<str:lab>/", views.provider, name="provider"),
+    path("models/<str:lab>/<str:model>/", views.model_detail, name="model"),
+]

@@ -1,0 +1,75 @@
+"""Probe targets (an offering to ping, and how) and every probe run with its measurements."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import Offering
+
+
+class Adapter(models.TextChoices):
+    OPENAI = "openai", "OpenAI-compatible chat completions"
+    ANTHROPIC = "anthropic", "Anthropic Messages"
+    GEMINI = "gemini", "Google Gemini"
+
+
+class ProbeTarget(models.Model):
+    """An offering we ping on a schedule. The API key is read from an environment variable, never stored."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="probe_targets")
+    adapter = models.CharField(max_length=20, choices=Adapter.choices)
+    base_url = models.URLField("base URL")
+    api_key_env = models.CharField(
+        "API key variable", max_length=100, blank=True, help_text="Name of the environment variable."
+    )
+    interval_minutes = models.PositiveIntegerField(default=60)
+    timeout_seconds = models.PositiveIntegerField(default=30)
+    prompt = models.CharField(max_length=500, default="Reply with the single word: pong")
+    max_tokens = models.PositiveIntegerField(default=16)
+    enabled = models.BooleanField(default=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="Probes a simulated provider; its figures are labelled as a demo everywhere."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "adapter", "base_url"], name="probe_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} via {self.get_adapter_display()}"
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", "OK"
+    HTTP_ERROR = "http_error", "HTTP error"
+    TIMEOUT = "timeout", "Timeout"
+    CONNECTION_ERROR = "connection_error", "Connection error"
+    MALFORMED = "malformed", "Malformed answer"
+
+
+class ProbeRun(models.Model):
+    target = models.ForeignKey(ProbeTarget, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.FloatField(null=True, blank=True, help_text="Request sent to last byte received.")
+    ttft_ms = models.FloatField("time to first token (ms)", null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    tokens_per_second = models.FloatField(null=True, blank=True, help_text="After the first token.")
+    error = models.CharField(max_length=500, blank=True, help_text="Short, with any key redacted.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["target", "-started_at"], name="probe_run_target_time_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "started_at"], name="probe_run_one_per_slot"),
+            models.CheckConstraint(
+                condition=~Q(outcome="ok") | Q(latency_ms__isnull=False), name="probe_run_ok_has_latency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"

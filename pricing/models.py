@@ -1,0 +1,118 @@
+"""The price ledger: for every price component of every offering, dated periods with their source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import Offering
+
+
+class PriceSource(models.Model):
+    """A public feed we take prices from, or an editor's manual entry."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField(blank=True, help_text="Where the feed is fetched from.")
+    homepage = models.URLField(blank=True, help_text="What a reader can open to check a number.")
+    licence = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Component(models.TextChoices):
+    INPUT = "input", "Input"
+    OUTPUT = "output", "Output"
+    CACHE_READ = "cache_read", "Cached input"
+    CACHE_WRITE = "cache_write", "Cache write"
+    AUDIO_INPUT = "audio_input", "Audio input"
+    AUDIO_OUTPUT = "audio_output", "Audio output"
+    REASONING = "reasoning", "Reasoning"
+    IMAGE_INPUT = "image_input", "Image input"
+    REQUEST = "request", "Per request"
+
+
+class Mode(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    BATCH = "batch", "Batch"
+    FLEX = "flex", "Flex"
+    PRIORITY = "priority", "Priority"
+    FAST = "fast", "Fast"
+
+
+class Unit(models.TextChoices):
+    PER_MILLION_TOKENS = "per_1m_tokens", "per 1M tokens"
+    PER_REQUEST = "per_request", "per request"
+    PER_IMAGE = "per_image", "per image"
+    PER_AUDIO_SECOND = "per_audio_second", "per audio second"
+
+
+class PricePeriodQuerySet(models.QuerySet):
+    def in_force(self, on: dt.datetime | None = None) -> PricePeriodQuerySet:
+        """Periods in force at a moment (now by default)."""
+        if on is None:
+            return self.filter(valid_to__isnull=True)
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+    def base(self) -> PricePeriodQuerySet:
+        """Standard mode, no long-context tier: the price a reader compares first."""
+        return self.filter(tier="", mode=Mode.STANDARD)
+
+
+class PricePeriod(models.Model):
+    """One price of one component of one offering, from valid_from until valid_to (open while in force).
+
+    A change closes the open period at the change date and opens the next one.
+    """
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="price_periods")
+    component = models.CharField(max_length=20, choices=Component.choices)
+    tier = models.CharField(
+        max_length=50, blank=True, help_text='Empty for the base price; e.g. "prompt>200000" for long prompts.'
+    )
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
+    price = models.DecimalField(max_digits=20, decimal_places=10, help_text="USD per unit.")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="periods")
+    observed_at = models.DateTimeField(help_text="When the source last showed this price.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PricePeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["offering", "component", "mode", "tier", "valid_from"]
+        indexes = [models.Index(fields=["offering", "valid_to"], name="price_offering_open_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "component", "tier", "mode"],
+                condition=Q(valid_to__isnull=True),
+                name="price_one_open_period_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["offering", "component", "tier", "mode", "valid_from"],
+                name="price_one_period_per_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="price_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=Decimal(0)), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} {self.component} {self.price} {self.unit} from {self.valid_from:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.valid_to is None

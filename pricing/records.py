@@ -1,0 +1,61 @@
+"""The normalised shape every price source produces, whatever its feed's format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pricing.models import Component, Mode, Unit
+
+ONE_MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, order=True)
+class PriceRecord:
+    """One price of one component: `price` is USD per `unit` (per 1M tokens unless said otherwise)."""
+
+    component: str
+    price: Decimal
+    tier: str = ""
+    mode: str = Mode.STANDARD
+    unit: str = Unit.PER_MILLION_TOKENS
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.component, self.tier, self.mode)
+
+
+def context_tier(prompt_tokens: int) -> str:
+    """The tier name for prices that apply when the prompt is longer than `prompt_tokens`."""
+    return f"prompt>{prompt_tokens}"
+
+
+def tier_threshold(tier: str) -> int | None:
+    if tier.startswith("prompt>"):
+        return int(tier.removeprefix("prompt>"))
+    return None
+
+
+def to_decimal(value: object) -> Decimal:
+    """Exact decimal of a JSON number (parse feeds with parse_float=Decimal to keep floats exact)."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a price")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return Decimal(value.strip())
+    raise TypeError(f"not a number: {value!r}")
+
+
+def normalised(price: Decimal) -> Decimal:
+    """Drop insignificant zeros so that 3, 3.0 and 3.000 compare and print alike."""
+    price = price.normalize()
+    # normalize() turns 100 into 1E+2; keep plain notation.
+    return price.quantize(Decimal(1)) if price == price.to_integral_value() else price
+
+
+COMPONENT_IDS = {c.value for c in Component}
