@@ -238,4 +238,6 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
 
 def offering_ids() -> dict[tuple[str, str], int]:
     """(host slug, host model id) → offering id, for attaching prices to what was imported."""
-    return {(host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")}
+    return {
+        (host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")
+    }

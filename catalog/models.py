@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from catalog.countries import country_name
 
-provider_slug_validator = RegexValidator(r"^[a-z0-9][a-z0-9._-]*$", "Lowercase letters, digits, dots and dashes.")
+provider_slug_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9._-]*$", "Lowercase letters, digits, dots and dashes."
+)
 
 
 class Provider(models.Model):

@@ -58,7 +58,11 @@ def ensure_editors(editors: list[dict[str, str]]) -> dict[str, Any]:
 def sync_benchmarks(items: list[dict[str, str]]) -> dict[str, Benchmark]:
     benchmarks = {}
     for item in items:
-        values = {"name": item["name"], "description": item.get("description", ""), "url": item.get("url", "")}
+        values = {
+            "name": item["name"],
+            "description": item.get("description", ""),
+            "url": item.get("url", ""),
+        }
         benchmark, created = Benchmark.objects.get_or_create(slug=item["slug"], defaults=values)
         if not created and any(getattr(benchmark, k) != v for k, v in values.items()):
             Benchmark.objects.filter(pk=benchmark.pk).update(**values)

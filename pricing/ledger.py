@@ -47,7 +47,11 @@ def record_prices(
     for offering_id, records in prices.items():
         for record in records:
             current = open_periods.get((offering_id, *record.key))
-            if current is not None and normalised(current.price) == record.price and current.unit == record.unit:
+            if (
+                current is not None
+                and normalised(current.price) == record.price
+                and current.unit == record.unit
+            ):
                 changes.unchanged += 1
                 if observed_at > current.observed_at:
                     confirmed.append(current.pk)

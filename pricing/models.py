@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from catalog.models import Offering
 
+PRICE_DECIMAL_PLACES = 10  # pricing.records.normalised() rounds feed values to this
+
 
 class PriceSource(models.Model):
     """A public feed we take prices from, or an editor's manual entry."""
@@ -77,10 +79,12 @@ class PricePeriod(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="price_periods")
     component = models.CharField(max_length=20, choices=Component.choices)
     tier = models.CharField(
-        max_length=50, blank=True, help_text='Empty for the base price; e.g. "prompt>200000" for long prompts.'
+        max_length=50,
+        blank=True,
+        help_text='Empty for the base price; e.g. "prompt>200000" for long prompts.',
     )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
-    price = models.DecimalField(max_digits=20, decimal_places=10, help_text="USD per unit.")
+    price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES, help_text="USD per unit.")
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.models import Component, Mode, Unit
+from pricing.models import PRICE_DECIMAL_PLACES, Component, Mode, Unit
 
 ONE_MILLION = Decimal(1_000_000)
 
@@ -52,8 +52,9 @@ def to_decimal(value: object) -> Decimal:
 
 
 def normalised(price: Decimal) -> Decimal:
-    """Drop insignificant zeros so that 3, 3.0 and 3.000 compare and print alike."""
-    price = price.normalize()
+    """The price as the ledger stores it, without insignificant zeros: 3, 3.0 and 3.000 compare and print
+    alike, and a feed's binary-float artefact such as 0.049999999999999996 reads as 0.05."""
+    price = price.quantize(Decimal(1).scaleb(-PRICE_DECIMAL_PLACES)).normalize()
     # normalize() turns 100 into 1E+2; keep plain notation.
     return price.quantize(Decimal(1)) if price == price.to_integral_value() else price
 

@@ -27,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}") from None
         except json.JSONDecodeError as error:
             raise CommandError(f"{file} is not valid JSON: {error}") from None
-        if not isinstance(data, dict) or not all(isinstance(p, dict) and "models" in p for p in data.values()):
+        if not isinstance(data, dict) or not all(
+            isinstance(p, dict) and "models" in p for p in data.values()
+        ):
             raise CommandError(f"{file} is not a models.dev api.json: expected providers with 'models'.")
 
         providers, entries = parse_models_dev(data)
@@ -43,4 +45,6 @@ class Command(BaseCommand):
         if report.changed_anything:
             self.stdout.write(self.style.SUCCESS(f"Imported {len(entries)} entries from {file.name}."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Nothing changed: the catalog already matches {file.name}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Nothing changed: the catalog already matches {file.name}.")
+            )

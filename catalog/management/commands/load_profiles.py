@@ -4,7 +4,13 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importing import CONTENT_DIR
-from catalog.profiles import ProfileFileError, ensure_editors, load_profile, read_profile_file, sync_benchmarks
+from catalog.profiles import (
+    ProfileFileError,
+    ensure_editors,
+    load_profile,
+    read_profile_file,
+    sync_benchmarks,
+)
 
 
 class Command(BaseCommand):

@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 source=price_source(litellm.SLUG),
                 observed_at=observed_at,
             )
-            self.stdout.write(f"Prices of {item['lab']}/{item['slug']} from LiteLLM: {self._describe(changes)}")
+            self.stdout.write(
+                f"Prices of {item['lab']}/{item['slug']} from LiteLLM: {self._describe(changes)}"
+            )
 
         call_command("load_profiles", stdout=self.stdout, verbosity=options["verbosity"])
 

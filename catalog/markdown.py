@@ -1,0 +1,40 @@
+"""Editorial Markdown rendered to sanitised HTML: no scripts, no event handlers, no javascript: links."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+from django.templatetags.static import static
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption", "figure",
+    "h2", "h3", "h4", "hr", "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
+    "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"align"},
+    "td": {"align"},
+    "abbr": {"title"},
+}
+# Illustrations shipped with the content live in our static files; an article names them relatively.
+ILLUSTRATION_PREFIX = "illustrations/"
+
+
+def _resolve_illustration(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and value.startswith(ILLUSTRATION_PREFIX):
+        return static("catalog/" + value)
+    return value
+
+
+def render_markdown(text: str) -> str:
+    html = md.markdown(text, extensions=["tables", "sane_lists", "smarty"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_resolve_illustration,
+    )
