@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 from django.templatetags.static import static
@@ -25,11 +27,22 @@ ILLUSTRATION_PREFIX = "illustrations/"
 def _resolve_illustration(element: str, attribute: str, value: str) -> str | None:
     if element == "img" and attribute == "src" and value.startswith(ILLUSTRATION_PREFIX):
         return static("catalog/" + value)
+    if element == "img" and attribute == "loading":
+        return "lazy"
     return value
+
+
+# An image alone in its paragraph, with a title, is an illustration: a figure with its caption.
+_FIGURE = re.compile(r'<p>(<img [^>]*?title="(?P<caption>[^"]*)"[^>]*>)</p>')
+
+
+def _as_figure(match: re.Match) -> str:
+    return f"<figure>{match[1]}<figcaption>{match['caption']}</figcaption></figure>"
 
 
 def render_markdown(text: str) -> str:
     html = md.markdown(text, extensions=["tables", "sane_lists", "smarty"], output_format="html")
+    html = _FIGURE.sub(_as_figure, html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

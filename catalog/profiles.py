@@ -25,6 +25,26 @@ class ProfileLoadReport:
     updated: int = 0
     unchanged: int = 0
 
+    def __str__(self) -> str:
+        return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def load_profiles(content_dir: Path) -> ProfileLoadReport:
+    """Load every profile in `content_dir`/profiles/<lab>/<model>.md, with its editors and benchmarks."""
+    editors = ensure_editors(yaml.safe_load((content_dir / "editors.yaml").read_text(encoding="utf-8")))
+    benchmarks = sync_benchmarks(yaml.safe_load((content_dir / "benchmarks.yaml").read_text(encoding="utf-8")))
+    report = ProfileLoadReport()
+    for path in sorted((content_dir / "profiles").glob("*/*.md")):
+        try:
+            meta, article = read_profile_file(path)
+            state = load_profile(meta, article, editors, benchmarks)
+        except (KeyError, TypeError, yaml.YAMLError) as error:
+            raise ProfileFileError(f"{path.name}: {error!r}") from error
+        except ProfileFileError as error:
+            raise ProfileFileError(f"{path.name}: {error}") from error
+        setattr(report, state, getattr(report, state) + 1)
+    return report
+
 
 def read_profile_file(path: Path) -> tuple[dict[str, Any], str]:
     text = path.read_text(encoding="utf-8")

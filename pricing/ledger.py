@@ -26,6 +26,9 @@ class LedgerChanges:
     def wrote_anything(self) -> bool:
         return bool(self.opened or self.changed)
 
+    def __str__(self) -> str:
+        return f"{self.opened} new, {self.changed} changed, {self.unchanged} unchanged"
+
 
 class StaleObservation(ValueError):
     """An observation older than the period it would close: replay snapshots in date order."""

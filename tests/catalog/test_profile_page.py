@@ -1,0 +1,142 @@
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Model, Profile, ProfileStatus
+from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
+from pricing.ledger import record_prices
+from pricing.records import PriceRecord
+from pricing.sources import price_source
+
+REFERENCE = "/models/openai/gpt-4o-audio-preview-2024-12-17/"
+
+
+def text_of(response) -> str:
+    """The page as a reader reads it: tags dropped, white space folded."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.django_db
+def test_the_reference_model_shows_its_real_facts_and_prices(sample_data, reader):
+    response = reader.get(REFERENCE)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "GPT-4o Audio" in page
+    assert "openai/gpt-4o-audio-preview-2024-12-17" in page
+    assert "Preview" in page
+    assert "Made in: United States" in page
+    assert "Runs in: US" in page
+    assert "128,000 tokens" in page
+    assert "$2.50" in page and "$10.00" in page
+    assert "≈ $0.0035" in page
+    assert "Audio input: $40.00 per 1M tokens" in page
+    assert "— no change since 2026-07-24" in page
+    assert "LiteLLM" in page
+
+
+@pytest.mark.django_db
+def test_the_reference_profile_shows_every_editorial_section(sample_data, reader):
+    page = text_of(reader.get(REFERENCE))
+
+    profile = Profile.objects.get(model__slug="gpt-4o-audio-preview-2024-12-17")
+    assert f"Reviewed by {profile.reviewer.get_full_name()}" in page
+    assert profile.tagline in page
+    for section in ("Pricing", "Strengths & weaknesses", "Frequently asked questions", "Availability",
+                    "Benchmark verdicts", "Full model profile"):
+        assert section in page
+    assert profile.strengths[0] in page
+    assert profile.faq.first().question in page
+    for score in ("87.2%", "83.9%", "79.0%", "78.3%"):
+        assert score in page
+    assert "Last technical review: 2026-05-22" in page
+    assert "No measurements yet" in page
+    assert "Last automated test: none yet" in page
+
+
+@pytest.mark.django_db
+def test_the_article_has_its_illustrations_with_alt_text(sample_data, reader):
+    html = reader.get(REFERENCE).content.decode()
+
+    figures = re.findall(r'<img[^>]+src="/static/catalog/illustrations/[^"]+"[^>]*>', html)
+    assert len(figures) >= 2
+    assert all(re.search(r'alt="[^"]{10,}"', img) for img in figures)
+
+
+@pytest.mark.django_db
+def test_a_model_without_profile_or_measurements_says_so_honestly(sample_data, reader):
+    page = text_of(reader.get("/models/openai/o3/"))
+
+    assert "Our editors have not reviewed this model yet" in page
+    assert "No editorial assessment yet" in page
+    assert "No measurements yet" in page
+    assert "No probe is configured for this model yet" in page
+
+
+@pytest.mark.django_db
+def test_an_unpublished_profile_is_not_shown(sample_data, reader):
+    Profile.objects.filter(model__slug="gpt-4o-audio-preview-2024-12-17").update(
+        status=ProfileStatus.DRAFT, reviewer=None, reviewed_on=None
+    )
+
+    page = text_of(reader.get(REFERENCE))
+
+    assert "Our editors have not reviewed this model yet" in page
+    assert "Last technical review" not in page
+
+
+@pytest.mark.django_db
+def test_every_host_is_listed_with_the_labs_own_api_first_and_the_cheapest_marked(sample_data, reader):
+    html = reader.get("/models/openai/gpt-4o/").content.decode()
+
+    rows = re.findall(r'<tr(?: class="is-cheapest")?>\s*<th scope="row">\s*<a href="/models/([^/]+)/"', html)
+    assert rows[0] == "openai"
+    assert {"azure", "openrouter"} <= set(rows)
+    assert "Cheapest" in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_model_is_a_404(sample_data, reader):
+    assert reader.get("/models/openai/no-such-model/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
+    sample_data, reader, django_assert_max_num_queries
+):
+    reader.get(REFERENCE)  # warm caches that are not per page
+    with django_assert_max_num_queries(12) as baseline:
+        reader.get(REFERENCE)
+    offering = Model.objects.get(slug="gpt-4o-audio-preview-2024-12-17").offerings.get()
+    source = price_source("litellm")
+    start = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+    for week in range(30):
+        record_prices(
+            {offering.pk: [PriceRecord("input", Decimal("2.5") + week), PriceRecord("output", Decimal(10 + week))]},
+            source=source,
+            observed_at=start + dt.timedelta(weeks=week),
+        )
+    target = ProbeTarget.objects.create(offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1")
+    ProbeRun.objects.bulk_create(
+        ProbeRun(target=target, started_at=start + dt.timedelta(minutes=i), outcome=Outcome.OK, latency_ms=300)
+        for i in range(200)
+    )
+
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        response = reader.get(REFERENCE)
+    assert "▲" in text_of(response)
+
+
+@pytest.mark.django_db
+def test_the_catalog_lists_models_and_finds_them_by_name(sample_data, reader):
+    page = text_of(reader.get(reverse("catalog:model_list") + "?q=gpt-4o audio"))
+    assert "GPT-4o Audio" in page
+
+    page = text_of(reader.get(reverse("catalog:model_list") + "?q=sonnet"))
+    assert "Claude Sonnet 4.5" in page
+    assert "GPT-4o" not in page

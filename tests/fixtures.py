@@ -1,0 +1,53 @@
+"""Shared fixtures: real sample data (a trimmed slice of the real models.dev catalogue) and named actors."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from pricing.sources import models_dev
+from tokenledger.sample_data import MODELS_DEV_API_JSON, load_all
+
+# The labs of the reference page and of our shipped profiles, and the hosts that resell their models.
+SAMPLE_LABS = ("openai", "anthropic", "google", "deepseek", "mistral", "xai")
+SAMPLE_HOSTS = ("azure", "openrouter", "amazon-bedrock")
+SAMPLE_HOSTED_MODELS = ("openai/gpt-4o", "anthropic/claude-sonnet-4-5", "openai/gpt-4o-mini")
+
+
+@pytest.fixture(scope="session")
+def real_api_json() -> dict[str, Any]:
+    """The real models.dev catalogue shipped in data/ (147 providers, 5,276 models)."""
+    return models_dev.load(MODELS_DEV_API_JSON)
+
+
+def trim_catalogue(data: dict[str, Any]) -> dict[str, Any]:
+    """The labs' own entries, and the hosts' entries of a few well-known models; nothing else is changed."""
+    trimmed = {lab: copy.deepcopy(data[lab]) for lab in SAMPLE_LABS}
+    for host in SAMPLE_HOSTS:
+        provider = copy.deepcopy(data[host])
+        provider["models"] = {
+            model_id: entry
+            for model_id, entry in provider["models"].items()
+            if entry.get("base_model") in SAMPLE_HOSTED_MODELS
+        }
+        trimmed[host] = provider
+    return trimmed
+
+
+@pytest.fixture(scope="session")
+def sample_api_json(real_api_json) -> dict[str, Any]:
+    return trim_catalogue(real_api_json)
+
+
+@pytest.fixture
+def sample_data(db, sample_api_json):
+    """The sample catalogue with its prices, our additions and the editorial profiles, as `make run` loads it."""
+    return load_all(copy.deepcopy(sample_api_json))
+
+
+@pytest.fixture
+def reader(client):
+    """An anonymous reader."""
+    return client
