@@ -32,7 +32,9 @@ class ProfileLoadReport:
 def load_profiles(content_dir: Path) -> ProfileLoadReport:
     """Load every profile in `content_dir`/profiles/<lab>/<model>.md, with its editors and benchmarks."""
     editors = ensure_editors(yaml.safe_load((content_dir / "editors.yaml").read_text(encoding="utf-8")))
-    benchmarks = sync_benchmarks(yaml.safe_load((content_dir / "benchmarks.yaml").read_text(encoding="utf-8")))
+    benchmarks = sync_benchmarks(
+        yaml.safe_load((content_dir / "benchmarks.yaml").read_text(encoding="utf-8"))
+    )
     report = ProfileLoadReport()
     for path in sorted((content_dir / "profiles").glob("*/*.md")):
         try:

@@ -6,6 +6,7 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("methodology/", views.methodology, name="methodology"),
     path("models/", views.model_list, name="model_list"),
     path("models/<str:lab>/", views.provider, name="provider"),
     path("models/<str:lab>/<str:model>/", views.model_detail, name="model"),

@@ -23,6 +23,10 @@ def home(request):
     )
 
 
+def methodology(request):
+    return render(request, "catalog/methodology.html")
+
+
 def model_list(request):
     query = request.GET.get("q", "")
     models = Model.objects.with_lab().search(query).order_by("lab__name", "name")

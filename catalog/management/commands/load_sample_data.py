@@ -14,5 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity: int, **options):
         show_bar = verbosity > 0 and sys.stdout.isatty()
-        for line in load_all(progress=lambda items: tqdm(items, desc="models", unit="model", disable=not show_bar)):
+        for line in load_all(
+            progress=lambda items: tqdm(items, desc="models", unit="model", disable=not show_bar)
+        ):
             self.stdout.write(line)
