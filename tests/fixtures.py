@@ -51,3 +51,9 @@ def sample_data(db, sample_api_json):
 def reader(client):
     """An anonymous reader."""
     return client
+
+
+@pytest.fixture
+def live_sample_data(transactional_db, sample_api_json):
+    """The sample data for tests that drive a browser against `live_server` (which needs committed rows)."""
+    return load_all(copy.deepcopy(sample_api_json))

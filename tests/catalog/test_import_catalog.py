@@ -41,7 +41,11 @@ def test_it_imports_providers_models_and_offerings_from_a_models_dev_file(api_js
 def test_a_hosts_entry_with_base_model_is_an_offering_of_the_labs_model(api_json_file):
     run_import(api_json_file)
 
-    hosts = set(Offering.objects.filter(model__lab__slug="openai", model__slug="gpt-4o").values_list("host__slug", "host_model_id"))
+    hosts = set(
+        Offering.objects.filter(model__lab__slug="openai", model__slug="gpt-4o").values_list(
+            "host__slug", "host_model_id"
+        )
+    )
     assert {("openai", "gpt-4o"), ("azure", "gpt-4o"), ("openrouter", "openai/gpt-4o")} <= hosts
     assert not Model.objects.filter(lab__slug="openrouter", slug="openai-gpt-4o").exists()
 
@@ -49,7 +53,9 @@ def test_a_hosts_entry_with_base_model_is_an_offering_of_the_labs_model(api_json
 def test_a_hosts_entry_without_base_model_stays_a_model_of_its_own(tmp_path, real_api_json):
     data = {"openrouter": dict(real_api_json["openrouter"])}
     data["openrouter"]["models"] = {
-        model_id: entry for model_id, entry in real_api_json["openrouter"]["models"].items() if "base_model" not in entry
+        model_id: entry
+        for model_id, entry in real_api_json["openrouter"]["models"].items()
+        if "base_model" not in entry
     }
     assert data["openrouter"]["models"], "the real file has openrouter entries without base_model"
     model_id = sorted(data["openrouter"]["models"])[0]
@@ -58,7 +64,9 @@ def test_a_hosts_entry_without_base_model_stays_a_model_of_its_own(tmp_path, rea
 
     run_import(path)
 
-    offering = Offering.objects.select_related("model__lab").get(host__slug="openrouter", host_model_id=model_id)
+    offering = Offering.objects.select_related("model__lab").get(
+        host__slug="openrouter", host_model_id=model_id
+    )
     assert offering.model.lab.slug == "openrouter"
     assert "/" not in offering.model.slug
 

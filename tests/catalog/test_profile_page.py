@@ -47,8 +47,14 @@ def test_the_reference_profile_shows_every_editorial_section(sample_data, reader
     profile = Profile.objects.get(model__slug="gpt-4o-audio-preview-2024-12-17")
     assert f"Reviewed by {profile.reviewer.get_full_name()}" in page
     assert profile.tagline in page
-    for section in ("Pricing", "Strengths & weaknesses", "Frequently asked questions", "Availability",
-                    "Benchmark verdicts", "Full model profile"):
+    for section in (
+        "Pricing",
+        "Strengths & weaknesses",
+        "Frequently asked questions",
+        "Availability",
+        "Benchmark verdicts",
+        "Full model profile",
+    ):
         assert section in page
     assert profile.strengths[0] in page
     assert profile.faq.first().question in page
@@ -117,13 +123,22 @@ def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
     start = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
     for week in range(30):
         record_prices(
-            {offering.pk: [PriceRecord("input", Decimal("2.5") + week), PriceRecord("output", Decimal(10 + week))]},
+            {
+                offering.pk: [
+                    PriceRecord("input", Decimal("2.5") + week),
+                    PriceRecord("output", Decimal(10 + week)),
+                ]
+            },
             source=source,
             observed_at=start + dt.timedelta(weeks=week),
         )
-    target = ProbeTarget.objects.create(offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1")
+    target = ProbeTarget.objects.create(
+        offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1"
+    )
     ProbeRun.objects.bulk_create(
-        ProbeRun(target=target, started_at=start + dt.timedelta(minutes=i), outcome=Outcome.OK, latency_ms=300)
+        ProbeRun(
+            target=target, started_at=start + dt.timedelta(minutes=i), outcome=Outcome.OK, latency_ms=300
+        )
         for i in range(200)
     )
 

@@ -1,0 +1,61 @@
+"""Guard tests for the whole site: every public page answers, has one <h1>, a title and a description,
+and every link on it to our own site resolves."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+PUBLIC_PAGES = [
+    "/",
+    "/models/",
+    "/models/?q=claude",
+    "/models/openai/",
+    "/models/openai/gpt-4o/",
+    "/models/openai/gpt-4o-audio-preview-2024-12-17/",
+    "/models/anthropic/claude-sonnet-4-5/",
+    "/methodology/",
+]
+
+
+def internal_links(html: str) -> set[str]:
+    links = set(re.findall(r'href="(/[^"#]*)', html))
+    return {link for link in links if not link.startswith(("/static/", "/admin/"))}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_every_public_page_answers_with_one_h1_a_title_and_a_description(sample_data, reader, url):
+    response = reader.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert re.search(r"<title>[^<]{10,}</title>", html)
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', html)
+
+
+@pytest.mark.django_db
+def test_every_link_to_our_own_site_resolves(sample_data, reader):
+    seen, failures = set(), []
+    for url in PUBLIC_PAGES:
+        for link in internal_links(reader.get(url).content.decode()) - seen:
+            seen.add(link)
+            status = reader.get(link).status_code
+            if status != 200:
+                failures.append((url, link, status))
+    assert failures == []
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_answers(reader):
+    assert reader.get(reverse("admin:login")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "limit"), [("/", 6), ("/models/", 6), ("/models/openai/", 8)])
+def test_list_pages_run_a_fixed_number_of_queries(
+    sample_data, reader, django_assert_max_num_queries, url, limit
+):
+    with django_assert_max_num_queries(limit):
+        assert reader.get(url).status_code == 200
