@@ -1,7 +1,6 @@
 """A reader opens the catalog and a profile in chromium: nothing is broken, nothing logs an error."""
 
 import re
-
 from pathlib import Path
 
 from django.conf import settings

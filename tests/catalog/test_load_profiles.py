@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.models import Profile, ProfileStatus
 from catalog.importing import CONTENT_DIR
+from catalog.models import Profile, ProfileStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -36,7 +36,9 @@ def test_a_first_observation_opens_a_period_per_component(o3):
     changes = record(o3, JUNE, input="10", output="40")
 
     assert changes.opened == 2
-    assert list(PricePeriod.objects.in_force().values_list("component", "price", "valid_from", "valid_to")) == [
+    assert list(
+        PricePeriod.objects.in_force().values_list("component", "price", "valid_from", "valid_to")
+    ) == [
         ("input", Decimal("10"), JUNE, None),
         ("output", Decimal("40"), JUNE, None),
     ]
@@ -74,7 +76,7 @@ def test_the_same_prices_again_write_no_period_and_only_confirm_the_observation(
 def test_an_observation_older_than_the_open_period_is_refused_and_changes_nothing(o3):
     record(o3, SEPTEMBER, input="2")
 
-    with pytest.raises(StaleObservation, match="replay|before its open period"):
+    with pytest.raises(StaleObservation, match="before its open period"):
         record(o3, JUNE, input="10")
     assert list(PricePeriod.objects.values_list("price", "valid_to")) == [(Decimal("2"), None)]
 
@@ -84,7 +86,11 @@ def test_the_database_forbids_two_open_periods_for_the_same_key(o3):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PricePeriod.objects.create(
-            offering=o3, component="input", price=Decimal("3"), valid_from=DECEMBER, observed_at=DECEMBER,
+            offering=o3,
+            component="input",
+            price=Decimal("3"),
+            valid_from=DECEMBER,
+            observed_at=DECEMBER,
             source=price_source("litellm"),
         )
 
@@ -92,6 +98,10 @@ def test_the_database_forbids_two_open_periods_for_the_same_key(o3):
 def test_the_database_forbids_a_negative_price(o3):
     with pytest.raises(IntegrityError), transaction.atomic():
         PricePeriod.objects.create(
-            offering=o3, component="input", price=Decimal("-1"), valid_from=JUNE, observed_at=JUNE,
+            offering=o3,
+            component="input",
+            price=Decimal("-1"),
+            valid_from=JUNE,
+            observed_at=JUNE,
             source=price_source("litellm"),
         )

@@ -6,7 +6,9 @@ from tokenledger.sample_data import DATA_DIR
 
 
 def test_litellm_per_token_prices_become_prices_per_million_tokens():
-    entry = litellm.load(DATA_DIR / "litellm" / "model_prices_and_context_window.json")["gpt-4o-audio-preview-2024-12-17"]
+    entry = litellm.load(DATA_DIR / "litellm" / "model_prices_and_context_window.json")[
+        "gpt-4o-audio-preview-2024-12-17"
+    ]
 
     records = {r.component: r.price for r in litellm.price_records(entry)}
 
