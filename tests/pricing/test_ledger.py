@@ -105,3 +105,23 @@ def test_the_database_forbids_a_negative_price(o3):
             observed_at=JUNE,
             source=price_source("litellm"),
         )
+
+
+def test_the_database_forbids_overlapping_periods_of_the_same_key(o3):
+    record(o3, JUNE, input="10")
+    record(o3, DECEMBER, input="2")  # June–December closed, December open
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PricePeriod.objects.create(
+            offering=o3,
+            component="input",
+            price=Decimal("5"),
+            valid_from=SEPTEMBER,
+            valid_to=DECEMBER,
+            observed_at=SEPTEMBER,
+            source=price_source("litellm"),
+        )
+    closed = PricePeriod.objects.get(component="input", valid_to=DECEMBER)
+    closed.valid_to = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        closed.save()
