@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,7 +23,12 @@ class PriceSource(models.Model):
     url = models.URLField(blank=True, help_text="Where the feed is fetched from.")
     homepage = models.URLField(blank=True, help_text="What a reader can open to check a number.")
     licence = models.CharField(max_length=200, blank=True)
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True, help_text="Synced by the weekly job.")
+    priority = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="When sources disagree on a price, the ledger follows the one with the higher priority; "
+        "the others' prices are kept as quotes and the page says that they disagree.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -120,3 +126,118 @@ class PricePeriod(models.Model):
     @property
     def is_open(self) -> bool:
         return self.valid_to is None
+
+
+class SourceQuote(models.Model):
+    """The latest price each source gave for a key, so that pages can say when sources disagree."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="quotes")
+    component = models.CharField(max_length=20, choices=Component.choices)
+    tier = models.CharField(max_length=50, blank=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
+    source = models.ForeignKey(PriceSource, on_delete=models.CASCADE, related_name="quotes")
+    price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
+    observed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "component", "tier", "mode", "source"],
+                name="quote_one_per_source_and_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.offering} {self.component} {self.price}"
+
+
+class PendingStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class PendingPriceChange(models.Model):
+    """A change too large to publish unseen (a drop to 0, a move of more than 10×), held for an editor."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="pending_changes")
+    component = models.CharField(max_length=20, choices=Component.choices)
+    tier = models.CharField(max_length=50, blank=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
+    source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="pending_changes")
+    old_price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
+    new_price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
+    observed_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    evidence = models.JSONField(default=dict, blank=True, help_text="The source's entry as it was fetched.")
+    status = models.CharField(max_length=20, choices=PendingStatus.choices, default=PendingStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "component", "tier", "mode", "source", "new_price"],
+                condition=Q(status="pending"),
+                name="pending_change_held_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering} {self.component}: {self.old_price} → {self.new_price} ({self.get_status_display()})"
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped (another sync was running)"
+
+
+class SyncRun(models.Model):
+    """One sync of one source, with what it found and did, or the error that stopped it."""
+
+    source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="runs")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    origin = models.CharField(max_length=500, blank=True, help_text="The URL or file synced.")
+    observed_at = models.DateTimeField(null=True, blank=True, help_text="The date the prices were observed.")
+    dry_run = models.BooleanField(default=False)
+    seen = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    new_models = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list, blank=True)
+    unmatched = models.JSONField(
+        default=list, blank=True, help_text="Ids that created new, unreviewed models."
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}: {self.get_status_display()}"
+
+
+class SyncLease(models.Model):
+    """A lease that keeps two syncs from running at once; it expires, so a crashed worker cannot hold it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or 'nobody'} until {self.expires_at:%Y-%m-%d %H:%M}"

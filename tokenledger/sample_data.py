@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 
 from catalog.feeds import parse_additions, parse_models_dev
-from catalog.importing import CONTENT_DIR, ImportReport, import_facts, offering_ids
+from catalog.importing import CONTENT_DIR, ImportReport, import_facts
 from catalog.profiles import load_profiles
-from pricing.ledger import LedgerChanges, record_prices
 from pricing.sources import litellm, models_dev, price_source
+from pricing.sync import SyncReport, sync_feed
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 MODELS_DEV_API_JSON = DATA_DIR / "models-dev" / "api.json"
@@ -26,36 +26,30 @@ MODELS_DEV_AS_OF = dt.datetime(2026, 7, 1, 16, 40, 28, tzinfo=dt.UTC)
 
 def load_models_dev(
     data: dict[str, Any], *, observed_at: dt.datetime = MODELS_DEV_AS_OF, progress: Callable | None = None
-) -> tuple[ImportReport, LedgerChanges]:
-    """Import a models.dev api.json: the catalog first, then every entry's prices into the ledger."""
+) -> tuple[ImportReport, SyncReport]:
+    """Import a models.dev api.json: the catalog first, then its prices, as the weekly sync records them."""
     providers, entries = parse_models_dev(data)
     report = import_facts(providers, entries, progress=progress)
-    offerings = offering_ids()
-    changes = record_prices(
-        {offerings[(e.host, e.host_model_id)]: models_dev.price_records(e.raw) for e in entries if e.raw.get("cost")},
-        source=price_source(models_dev.SLUG),
-        observed_at=observed_at,
-    )
-    return report, changes
+    sync = sync_feed(models_dev.parse(data), source=price_source(models_dev.SLUG), observed_at=observed_at)
+    return report, sync
 
 
 def load_additions(path: Path = CONTENT_DIR / "additions.yaml") -> list[str]:
     """Models the catalogue lacks (content/additions.yaml), with prices from the feed entry each one names."""
     entries, items = parse_additions(path)
     import_facts([], entries)
-    offerings = offering_ids()
     lines = []
     for item in items:
         feed = item["prices"]
         if feed["source"] != litellm.SLUG:
             raise ValueError(f"{item['slug']}: additions take their prices from LiteLLM's table")
-        entry = litellm.load(Path(settings.BASE_DIR) / feed["file"])[feed["id"]]
-        changes = record_prices(
-            {offerings[(item["host"], item["host_model_id"])]: litellm.price_records(entry)},
+        table = litellm.load(Path(settings.BASE_DIR) / feed["file"])
+        report = sync_feed(
+            litellm.parse({feed["id"]: table[feed["id"]]}),
             source=price_source(litellm.SLUG),
             observed_at=dt.datetime.combine(feed["observed_at"], dt.time(), tzinfo=dt.UTC),
         )
-        lines.append(f"{item['lab']}/{item['slug']}: prices from LiteLLM {changes}")
+        lines.append(f"{item['lab']}/{item['slug']}: prices from LiteLLM {report.ledger}")
     return lines
 
 
@@ -63,12 +57,12 @@ def load_all(data: dict[str, Any] | None = None, progress: Callable | None = Non
     """Everything `make run` shows: the catalogue and its prices, our additions, the editorial profiles."""
     if data is None:
         data = models_dev.load(MODELS_DEV_API_JSON)
-    report, changes = load_models_dev(data, progress=progress)
+    report, sync = load_models_dev(data, progress=progress)
     lines = [
         f"Providers: {report.providers}",
         f"Models:    {report.models}",
         f"Offerings: {report.offerings}",
-        f"Prices from models.dev: {changes}",
+        f"Prices from models.dev: {sync.ledger}",
     ]
     lines += load_additions()
     lines.append(f"Profiles: {load_profiles(CONTENT_DIR)}")

@@ -11,18 +11,21 @@ KNOWN_SOURCES = {
         "url": "https://models.dev/api.json",
         "homepage": "https://models.dev",
         "licence": "MIT (github.com/sst/models.dev)",
+        "priority": 10,
     },
     "litellm": {
         "name": "LiteLLM price table",
         "url": "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
         "homepage": "https://github.com/BerriAI/litellm",
         "licence": "MIT (github.com/BerriAI/litellm)",
+        "priority": 20,
     },
     "openrouter": {
         "name": "OpenRouter models API",
         "url": "https://openrouter.ai/api/v1/models",
         "homepage": "https://openrouter.ai/models",
         "licence": "",
+        "priority": 30,
     },
 }
 

@@ -1,6 +1,7 @@
-"""LiteLLM's model_prices_and_context_window.json: model id → prices in USD per token.
+"""LiteLLM's model_prices_and_context_window.json: model id → limits, flags and prices in USD per token.
 
-Suffixes mark variants of a key: `_above_200k_tokens` (long prompts), `_batches`, `_flex`, `_priority`.
+Suffixes mark variants of a price key: `_above_200k_tokens` (long prompts), `_batches`, `_flex`, `_priority`.
+Ids may carry a host prefix (`azure/…`, `gemini/…`, `openrouter/…`) and a regional one (`eu.`, `azure/eu/…`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalog.importing import ModelFacts, model_slug
+from catalog.models import ModelStatus
+from pricing.matching import LAB_ALIASES, lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
-from pricing.records import ONE_MILLION, PriceRecord, context_tier, normalised, to_decimal
+from pricing.records import ONE_MILLION, PriceRecord, context_tier
+from pricing.sources.base import (
+    FeedEntry,
+    FeedError,
+    InvalidPrice,
+    ParsedFeed,
+    Rejection,
+    checked_price,
+    evidence_of,
+)
 
 SLUG = "litellm"
 
-# Base keys → (component, unit). Per-token prices are scaled to per 1M tokens.
+# Base keys → (component, unit, scale to our unit). Per-token prices are scaled to per 1M tokens.
 BASE_KEYS = {
     "input_cost_per_token": (Component.INPUT, Unit.PER_MILLION_TOKENS),
     "output_cost_per_token": (Component.OUTPUT, Unit.PER_MILLION_TOKENS),
@@ -32,29 +45,191 @@ BASE_KEYS = {
 _VARIANT = re.compile(r"^(?P<base>.+?)(?:_above_(?P<k>\d+)k_tokens)?(?:_(?P<mode>batches|flex|priority))?$")
 _MODES = {"batches": Mode.BATCH, "flex": Mode.FLEX, "priority": Mode.PRIORITY}
 
+# LiteLLM's `litellm_provider` → our host slug. Anything else keeps its own name as a host of its own.
+HOSTS = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "gemini": "google",
+    "azure": "azure",
+    "azure_ai": "azure",
+    "azure_text": "azure",
+    "bedrock": "amazon-bedrock",
+    "bedrock_converse": "amazon-bedrock",
+    "bedrock_mantle": "amazon-bedrock",
+    "mistral": "mistral",
+    "deepseek": "deepseek",
+    "xai": "xai",
+    "openrouter": "openrouter",
+    "groq": "groq",
+    "together_ai": "togetherai",
+    "fireworks_ai": "fireworks-ai",
+    "deepinfra": "deepinfra",
+    "cerebras": "cerebras",
+    "perplexity": "perplexity",
+    "cohere": "cohere",
+    "cohere_chat": "cohere",
+    "moonshot": "moonshotai",
+    "minimax": "minimax",
+    "zai": "zai",
+    "dashscope": "alibaba",
+    "nebius": "nebius",
+    "scaleway": "scaleway",
+    "ovhcloud": "ovhcloud",
+    "baseten": "baseten",
+    "wandb": "wandb",
+    "databricks": "databricks",
+    "github_copilot": "github-copilot",
+    "cloudflare": "cloudflare-workers-ai",
+    "snowflake": "snowflake-cortex",
+    "vercel_ai_gateway": "vercel",
+    "v0": "v0",
+    "novita": "novita-ai",
+    "meta_llama": "llama",
+    "nvidia_nim": "nvidia",
+}
+# Vertex AI's families (`vertex_ai-language-models`, `vertex_ai-anthropic_models`, …) are all Google's host.
+VERTEX_PREFIX = "vertex_ai"
+VERTEX_HOST = "google-vertex"
+# The host's own models: the lab is the host unless the id says otherwise.
+LAB_HOSTS = {
+    "openai",
+    "anthropic",
+    "google",
+    "mistral",
+    "deepseek",
+    "xai",
+    "cohere",
+    "moonshotai",
+    "minimax",
+    "zai",
+    "alibaba",
+    "perplexity",
+    "llama",
+}
+# Id prefixes that only repeat the provider (`azure/gpt-4o`, `gemini/gemini-2.0-flash`, `vertex_ai/claude-…`).
+_ID_PREFIXES = set(HOSTS) | {
+    VERTEX_PREFIX,
+    "bedrock",
+    "together_ai",
+    "fireworks_ai",
+    "text-completion-openai",
+}
+# Text models are tracked (embedding included: an entry can move between modes); image, speech and video
+# endpoints are counted as skipped.
+TRACKED_MODES = {"chat", "completion", "responses", "embedding", "rerank", "moderation"}
+
 
 def load(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as f:
         return json.load(f, parse_float=Decimal)
 
 
+def host_for(provider: str) -> str:
+    if provider.startswith(VERTEX_PREFIX):
+        return VERTEX_HOST
+    return HOSTS.get(provider, provider.replace("_", "-").lower())
+
+
 def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
+    """Every price of an entry, checked; InvalidPrice names the key of the first bad one."""
     records = []
     for key, value in entry.items():
         match = _VARIANT.match(key)
-        if not match or match["base"] not in BASE_KEYS or value is None:
+        if not match or match["base"] not in BASE_KEYS:
             continue
         component, unit = BASE_KEYS[match["base"]]
-        price = to_decimal(value)
-        if unit == Unit.PER_MILLION_TOKENS:
-            price *= ONE_MILLION
+        scale = ONE_MILLION if unit == Unit.PER_MILLION_TOKENS else Decimal(1)
+        try:
+            price = checked_price(value, unit=unit, scale=scale)
+        except InvalidPrice as error:
+            raise InvalidPrice(f"{key}: {error}") from None
         records.append(
             PriceRecord(
                 component=component,
-                price=normalised(price),
+                price=price,
                 tier=context_tier(int(match["k"]) * 1000) if match["k"] else "",
                 mode=_MODES.get(match["mode"] or "", Mode.STANDARD),
                 unit=unit,
             )
         )
     return sorted(records)
+
+
+def _facts(name: str, entry: dict[str, Any]) -> ModelFacts:
+    inputs = ["text"] + [
+        m
+        for m, flag in (
+            ("image", "supports_vision"),
+            ("audio", "supports_audio_input"),
+            ("pdf", "supports_pdf_input"),
+        )
+        if entry.get(flag)
+    ]
+    outputs = ["text"] + (["audio"] if entry.get("supports_audio_output") else [])
+    return ModelFacts(
+        name=name,
+        status=ModelStatus.DEPRECATED if entry.get("deprecation_date") else ModelStatus.GA,
+        context_window=entry.get("max_input_tokens") or None,
+        max_input_tokens=entry.get("max_input_tokens") or None,
+        max_output_tokens=entry.get("max_output_tokens") or None,
+        input_modalities=tuple(inputs),
+        output_modalities=tuple(outputs),
+        supports_tools=bool(entry.get("supports_function_calling")),
+        supports_reasoning=bool(entry.get("supports_reasoning")),
+        supports_structured_output=bool(entry.get("supports_response_schema")),
+        source=f"LiteLLM price table: {name}",
+    )
+
+
+def locate(source_id: str, provider: str) -> tuple[str, str, str, str, tuple[str, ...]]:
+    """(host, host model id, lab, model slug, regions) for a LiteLLM id and its `litellm_provider`."""
+    host = host_for(provider)
+    head, sep, rest = source_id.partition("/")
+    host_model_id = rest if sep and head in _ID_PREFIXES else source_id
+    bare, region = split_region(host, host_model_id)
+    lab, model_name = split_lab(bare, separators="/." if host == "amazon-bedrock" else "/")
+    if lab is None:
+        default = host if host in LAB_HOSTS else LAB_ALIASES.get(host, host)
+        lab = lab_from_name(model_name, default)
+    return host, host_model_id, lab, model_slug(model_name), (region,) if region else ()
+
+
+def parse(data: Any) -> ParsedFeed:
+    if not isinstance(data, dict):
+        raise FeedError("a LiteLLM price table is a JSON object of model id → entry")
+    feed = ParsedFeed()
+    for source_id, entry in data.items():
+        if source_id == "sample_spec" or not isinstance(entry, dict):
+            continue  # the documentation entry, and scalar metadata such as "last_updated"
+        feed.seen += 1
+        provider = entry.get("litellm_provider")
+        if not isinstance(provider, str) or not provider:
+            feed.rejections.append(Rejection(source_id, "no litellm_provider"))
+            continue
+        if entry.get("mode", "chat") not in TRACKED_MODES:
+            feed.skipped += 1
+            continue
+        try:
+            prices = price_records(entry)
+        except InvalidPrice as error:
+            feed.rejections.append(Rejection(source_id, str(error)))
+            continue
+        if not prices:
+            feed.skipped += 1
+            continue
+        host, host_model_id, lab, slug, regions = locate(source_id, provider)
+        feed.entries.append(
+            FeedEntry(
+                source_id=source_id,
+                host=host,
+                host_model_id=host_model_id,
+                lab=lab,
+                model_slug=slug,
+                prices=tuple(prices),
+                facts=_facts(host_model_id, entry),
+                regions=regions,
+                evidence=evidence_of(entry, BASE_KEYS),
+            )
+        )
+    return feed

@@ -12,8 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalog.feeds import parse_models_dev
 from pricing.models import Component, Mode
-from pricing.records import PriceRecord, context_tier, normalised, to_decimal
+from pricing.records import PriceRecord, context_tier
+from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
 
 SLUG = "models_dev"
 
@@ -44,9 +46,13 @@ def _flat_prices(cost: dict[str, Any], *, tier: str = "", mode: str = Mode.STAND
     records = {}
     for key, value in cost.items():
         component = COST_KEYS.get(key)
-        if component is None or value is None:
+        if component is None:
             continue
-        record = PriceRecord(component=component, price=normalised(to_decimal(value)), tier=tier, mode=mode)
+        try:
+            price = checked_price(value)
+        except InvalidPrice as error:
+            raise InvalidPrice(f"{key}: {error}") from None
+        record = PriceRecord(component=component, price=price, tier=tier, mode=mode)
         # The canonical spelling wins over a legacy one for the same component.
         if record.key not in records or key == component:
             records[record.key] = record
@@ -54,7 +60,7 @@ def _flat_prices(cost: dict[str, Any], *, tier: str = "", mode: str = Mode.STAND
 
 
 def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
-    """Every price in one model entry, normalised: the base prices, long-context tiers and modes."""
+    """Every price in one model entry, checked and normalised: base prices, long-context tiers and modes."""
     cost = entry.get("cost") or {}
     records = _flat_prices(cost)
     for tier in cost.get("tiers") or []:
@@ -68,3 +74,36 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
         if mode_name in KNOWN_MODES and mode.get("cost"):
             records += _flat_prices(mode["cost"], mode=mode_name)
     return sorted(records)
+
+
+def parse(data: Any) -> ParsedFeed:
+    if not isinstance(data, dict) or not all(
+        isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
+    ):
+        raise FeedError("a models.dev api.json is a JSON object of provider id → provider with 'models'")
+    feed = ParsedFeed()
+    _, entries = parse_models_dev(data)
+    for entry in entries:
+        feed.seen += 1
+        source_id = f"{entry.host}/{entry.host_model_id}"
+        if not entry.raw.get("cost"):
+            feed.skipped += 1
+            continue
+        try:
+            prices = price_records(entry.raw)
+        except (InvalidPrice, KeyError, TypeError, ValueError) as error:
+            feed.rejections.append(Rejection(source_id, str(error)))
+            continue
+        feed.entries.append(
+            FeedEntry(
+                source_id=source_id,
+                host=entry.host,
+                host_model_id=entry.host_model_id,
+                lab=entry.lab,
+                model_slug=entry.model_slug,
+                prices=tuple(prices),
+                facts=entry.model,
+                evidence={"cost": json.loads(json.dumps(entry.raw["cost"], default=str))},
+            )
+        )
+    return feed

@@ -1,0 +1,234 @@
+"""A sync: a parsed feed's prices matched to the catalog and recorded in the ledger, all or nothing.
+
+Entries whose id the catalog does not know create a new, unreviewed model with its offering, and are listed in
+the report. A drop to 0 or a move of more than 10× is held for an editor instead of published. When another
+source with a higher priority opened the period in force, this source's price is kept as a quote only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from catalog.models import Model, Offering, Provider
+from pricing.ledger import LedgerChanges, record_prices
+from pricing.matching import model_aliases
+from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote
+from pricing.records import PriceRecord
+from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
+
+SUSPICIOUS_FACTOR = Decimal(10)
+
+
+@dataclass
+class SyncReport:
+    seen: int = 0
+    matched: int = 0
+    new_models: int = 0
+    skipped: int = 0
+    outranked: int = 0
+    held: int = 0  # changes of this feed waiting for an editor
+    newly_held: int = 0  # of which held by this sync (the others were held by an earlier one)
+    ledger: LedgerChanges = field(default_factory=LedgerChanges)
+    rejections: list[Rejection] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def wrote_anything(self) -> bool:
+        return bool(self.ledger.wrote_anything or self.new_models or self.newly_held)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Seen: {self.seen} entries ({self.skipped} skipped: not a language model or no price)",
+            f"Matched: {self.matched} to the catalog; new: {self.new_models} models created for review",
+            f"Prices: {self.ledger.opened} new, {self.ledger.changed} changed, {self.ledger.unchanged} unchanged, "
+            f"{self.held} held for review, {self.outranked} kept as quotes (a higher-priority source rules)",
+            f"Rejected: {len(self.rejections)}",
+        ]
+        lines += [f"  - {r.source_id}: {r.reason}" for r in self.rejections]
+        return lines
+
+
+def is_suspicious(old: Decimal, new: Decimal) -> str | None:
+    """Why a change should be held for an editor, or None."""
+    if old > 0 and new == 0:
+        return "drops to $0"
+    if old > 0 and new > 0 and (new / old > SUSPICIOUS_FACTOR or old / new > SUSPICIOUS_FACTOR):
+        return f"moves more than {SUSPICIOUS_FACTOR}× at once"
+    return None
+
+
+def _prefer(a: FeedEntry, b: FeedEntry) -> FeedEntry:
+    """Of two entries for the same host and id, the one that names its host (`deepseek/deepseek-chat`)."""
+    return a if a.source_id.count("/") >= b.source_id.count("/") else b
+
+
+def deduplicate(entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[Rejection]]:
+    chosen: dict[tuple[str, str], FeedEntry] = {}
+    rejections = []
+    for entry in entries:
+        key = (entry.host, entry.host_model_id)
+        other = chosen.get(key)
+        if other is None:
+            chosen[key] = entry
+            continue
+        keep = _prefer(other, entry)
+        drop = entry if keep is other else other
+        chosen[key] = keep
+        if set(drop.prices) != set(keep.prices):
+            rejections.append(
+                Rejection(
+                    drop.source_id,
+                    f"same host and id as {keep.source_id}, with other prices; kept {keep.source_id}",
+                )
+            )
+    return list(chosen.values()), rejections
+
+
+def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[dict[str, int], list[str]]:
+    """source id → offering id, creating hosts, labs, models and offerings the catalog lacks."""
+    providers = dict(Provider.objects.values_list("slug", "id"))
+    hosts, labs = {e.host for e in entries}, {e.lab for e in entries}
+    Provider.objects.bulk_create(
+        Provider(slug=slug, name=slug, is_host=slug in hosts, is_lab=slug in labs, source=source.name)
+        for slug in sorted((hosts | labs) - set(providers))
+    )
+    providers = dict(Provider.objects.values_list("slug", "id"))
+    offerings = {
+        (host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")
+    }
+    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+
+    def known_model(entry: FeedEntry) -> int | None:
+        for slug in (entry.model_slug, *model_aliases(entry.model_slug)):
+            if (entry.lab, slug) in models:
+                return models[(entry.lab, slug)]
+        return None
+
+    unmatched = [e for e in entries if (e.host, e.host_model_id) not in offerings and known_model(e) is None]
+    new_models = {}
+    for entry in unmatched:
+        new_models.setdefault(
+            (entry.lab, entry.model_slug),
+            Model(
+                lab_id=providers[entry.lab], slug=entry.model_slug, needs_review=True, **entry.facts.fields()
+            ),
+        )
+    Model.objects.bulk_create(new_models.values())
+    models.update({key: m.pk for key, m in new_models.items()})
+    Offering.objects.bulk_create(
+        Offering(
+            model_id=known_model(e),
+            host_id=providers[e.host],
+            host_model_id=e.host_model_id,
+            regions=list(e.regions),
+            source=f"{source.name}: {e.source_id}",
+        )
+        for e in entries
+        if (e.host, e.host_model_id) not in offerings
+    )
+    offerings = {
+        (host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")
+    }
+    return {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}, [
+        e.source_id for e in unmatched
+    ]
+
+
+def _save_quotes(prices: dict[int, list[PriceRecord]], source: PriceSource, observed_at: dt.datetime) -> None:
+    existing = {
+        (q.offering_id, q.component, q.tier, q.mode): q
+        for q in SourceQuote.objects.filter(source=source, offering_id__in=list(prices))
+    }
+    to_create, to_update = [], []
+    for offering_id, records in prices.items():
+        for r in records:
+            quote = existing.get((offering_id, *r.key))
+            if quote is None:
+                to_create.append(
+                    SourceQuote(
+                        offering_id=offering_id,
+                        component=r.component,
+                        tier=r.tier,
+                        mode=r.mode,
+                        source=source,
+                        price=r.price,
+                        unit=r.unit,
+                        observed_at=observed_at,
+                    )
+                )
+            elif quote.observed_at <= observed_at:
+                quote.price, quote.unit, quote.observed_at = r.price, r.unit, observed_at
+                to_update.append(quote)
+    SourceQuote.objects.bulk_create(to_create, batch_size=500)
+    SourceQuote.objects.bulk_update(to_update, ["price", "unit", "observed_at"], batch_size=500)
+
+
+@transaction.atomic
+def sync_feed(
+    feed: ParsedFeed, *, source: PriceSource, observed_at: dt.datetime, dry_run: bool = False
+) -> SyncReport:
+    """Match and record a parsed feed. With dry_run, everything is computed and then rolled back."""
+    entries, duplicates = deduplicate(feed.entries)
+    report = SyncReport(seen=feed.seen, skipped=feed.skipped, rejections=[*feed.rejections, *duplicates])
+    offering_of, report.unmatched = resolve_offerings(entries, source)
+    report.new_models = len({(e.lab, e.model_slug) for e in entries if e.source_id in set(report.unmatched)})
+    report.matched = len(entries) - len(report.unmatched)
+
+    prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
+    evidence = {offering_of[e.source_id]: (e.source_id, e.evidence) for e in entries}
+    _save_quotes(prices, source, observed_at)
+
+    open_periods = {
+        (p.offering_id, p.component, p.tier, p.mode): p
+        for p in PricePeriod.objects.in_force().filter(offering_id__in=list(prices)).select_related("source")
+    }
+    already_held = set(
+        PendingPriceChange.objects.filter(status=PendingStatus.PENDING, source=source).values_list(
+            "offering_id", "component", "tier", "mode", "new_price"
+        )
+    )
+    to_record: dict[int, list[PriceRecord]] = defaultdict(list)
+    held = []
+    for offering_id, records in prices.items():
+        for record in records:
+            current = open_periods.get((offering_id, *record.key))
+            if (
+                current is not None
+                and current.source_id != source.pk
+                and current.source.priority > source.priority
+            ):
+                report.outranked += 1
+                continue
+            reason = is_suspicious(current.price, record.price) if current is not None else None
+            if reason and current.price != record.price:
+                report.held += 1
+                if (offering_id, *record.key, record.price) not in already_held:
+                    source_id, raw = evidence[offering_id]
+                    held.append(
+                        PendingPriceChange(
+                            offering_id=offering_id,
+                            component=record.component,
+                            tier=record.tier,
+                            mode=record.mode,
+                            unit=record.unit,
+                            source=source,
+                            old_price=current.price,
+                            new_price=record.price,
+                            observed_at=observed_at,
+                            reason=reason,
+                            evidence={"id": source_id, "entry": raw},
+                        )
+                    )
+                continue
+            to_record[offering_id].append(record)
+    PendingPriceChange.objects.bulk_create(held)
+    report.newly_held = len(held)
+    report.ledger = record_prices(to_record, source=source, observed_at=observed_at)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
