@@ -1,11 +1,17 @@
-from django.contrib import admin
+import json
 
-from pricing.models import PricePeriod, PriceSource
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from pricing.ledger import StaleObservation
+from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote, SyncRun
+from pricing.review import AlreadyDecided, approve, reject
 
 
 @admin.register(PriceSource)
 class PriceSourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "enabled", "url"]
+    list_display = ["name", "slug", "enabled", "priority", "url"]
+    list_editable = ["enabled", "priority"]
 
 
 @admin.register(PricePeriod)
@@ -26,3 +32,66 @@ class PricePeriodAdmin(admin.ModelAdmin):
     search_fields = ["offering__host_model_id", "offering__model__slug"]
     date_hierarchy = "valid_from"
     autocomplete_fields = ["offering"]
+
+
+@admin.register(SourceQuote)
+class SourceQuoteAdmin(admin.ModelAdmin):
+    list_display = ["offering", "component", "tier", "mode", "source", "price", "observed_at"]
+    list_filter = ["source", "component"]
+    list_select_related = ["offering__host", "offering__model__lab", "source"]
+    search_fields = ["offering__host_model_id"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["source", "started_at", "status", "observed_at", "seen", "matched", "new_models", "opened",
+                    "changed", "unchanged", "held", "rejected", "dry_run"]  # fmt: skip
+    list_filter = ["status", "source", "dry_run"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingPriceChange)
+class PendingPriceChangeAdmin(admin.ModelAdmin):
+    list_display = ["offering", "component", "tier", "mode", "old_price", "new_price", "reason", "source",
+                    "observed_at", "status"]  # fmt: skip
+    list_filter = ["status", "source", "reason"]
+    list_select_related = ["offering__host", "offering__model__lab", "source"]
+    readonly_fields = ["offering", "component", "tier", "mode", "unit", "source", "old_price", "new_price",
+                       "observed_at", "reason", "source_evidence", "status", "decided_by", "decided_at"]  # fmt: skip
+    exclude = ["evidence"]
+    actions = ["approve_changes", "reject_changes"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="What the source said")
+    def source_evidence(self, change):
+        return format_html("<pre>{}</pre>", json.dumps(change.evidence, indent=2, sort_keys=True))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("status", "-created_at")
+
+    @admin.action(description="Approve: publish the new price")
+    def approve_changes(self, request, queryset):
+        self._decide(request, queryset.filter(status=PendingStatus.PENDING), approve, "published")
+
+    @admin.action(description="Reject: keep the published price")
+    def reject_changes(self, request, queryset):
+        self._decide(request, queryset.filter(status=PendingStatus.PENDING), reject, "rejected")
+
+    def _decide(self, request, queryset, decide, verb):
+        done = 0
+        for change in queryset:
+            try:
+                decide(change, request.user)
+                done += 1
+            except (AlreadyDecided, StaleObservation) as error:
+                self.message_user(request, f"{change}: {error}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} change{'s' if done != 1 else ''} {verb}.", messages.SUCCESS)
