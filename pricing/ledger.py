@@ -1,7 +1,7 @@
 """Writes observed prices into the step-history ledger.
 
-An observation equal to the open period only moves its `observed_at`; a different price closes the open
-period at the observation time and opens the next one. Everything is written in bulk, in one transaction.
+An observation equal to the open period writes nothing; a different price closes the open period at the
+observation time and opens the next one. Everything is written in bulk, in one transaction.
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ class LedgerChanges:
     opened: int = 0  # a component seen for the first time
     changed: int = 0  # an open period closed and the next opened
     unchanged: int = 0
+    withdrawn: int = 0  # a component the source no longer lists: its open period closed
 
     @property
     def wrote_anything(self) -> bool:
-        return bool(self.opened or self.changed)
+        return bool(self.opened or self.changed or self.withdrawn)
 
     def __str__(self) -> str:
-        return f"{self.opened} new, {self.changed} changed, {self.unchanged} unchanged"
+        text = f"{self.opened} new, {self.changed} changed, {self.unchanged} unchanged"
+        return text + (f", {self.withdrawn} withdrawn" if self.withdrawn else "")
 
 
 class StaleObservation(ValueError):
@@ -46,7 +48,6 @@ def record_prices(
     }
     to_create: list[PricePeriod] = []
     to_close: list[PricePeriod] = []
-    confirmed: list[int] = []
     for offering_id, records in prices.items():
         for record in records:
             current = open_periods.get((offering_id, *record.key))
@@ -55,9 +56,8 @@ def record_prices(
                 and normalised(current.price) == record.price
                 and current.unit == record.unit
             ):
+                # Nothing is written: the sync run itself records that the source was read again.
                 changes.unchanged += 1
-                if observed_at > current.observed_at:
-                    confirmed.append(current.pk)
                 continue
             if current is not None:
                 if observed_at <= current.valid_from:
@@ -86,7 +86,24 @@ def record_prices(
     # Close before opening: the database allows one open period per key.
     PricePeriod.objects.bulk_update(to_close, ["valid_to"], batch_size=500)
     PricePeriod.objects.bulk_create(to_create, batch_size=500)
-    if confirmed:
-        for start in range(0, len(confirmed), 500):
-            PricePeriod.objects.filter(pk__in=confirmed[start : start + 500]).update(observed_at=observed_at)
     return changes
+
+
+def close_withdrawn(
+    listed: Mapping[int, set[tuple[str, str, str]]], *, source: PriceSource, observed_at: dt.datetime
+) -> int:
+    """Close the open periods that `source` opened for these offerings but no longer lists.
+
+    `listed` maps each offering the feed priced (or listed without prices) to the keys it still lists.
+    Periods another source opened are left alone: this source cannot speak for them.
+    """
+    closing = [
+        period
+        for period in PricePeriod.objects.in_force().filter(offering_id__in=list(listed), source=source)
+        if (period.component, period.tier, period.mode) not in listed[period.offering_id]
+        and period.valid_from < observed_at
+    ]
+    for period in closing:
+        period.valid_to = observed_at
+    PricePeriod.objects.bulk_update(closing, ["valid_to"], batch_size=500)
+    return len(closing)

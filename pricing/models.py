@@ -95,7 +95,7 @@ class PricePeriod(models.Model):
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="periods")
-    observed_at = models.DateTimeField(help_text="When the source last showed this price.")
+    observed_at = models.DateTimeField(help_text="When the source first showed this price.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = PricePeriodQuerySet.as_manager()
@@ -129,7 +129,10 @@ class PricePeriod(models.Model):
 
 
 class SourceQuote(models.Model):
-    """The latest price each source gave for a key, so that pages can say when sources disagree."""
+    """The latest price each source gave for a key, so that pages can say when sources disagree.
+
+    `observed_at` is when the source started giving this price; the source's sync runs say when it was last read.
+    """
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="quotes")
     component = models.CharField(max_length=20, choices=Component.choices)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from catalog.models import Model, Offering, Provider
-from pricing.ledger import LedgerChanges, record_prices
+from pricing.ledger import LedgerChanges, close_withdrawn, record_prices
 from pricing.matching import model_aliases
 from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote
 from pricing.records import PriceRecord
@@ -161,7 +161,7 @@ def _save_quotes(prices: dict[int, list[PriceRecord]], source: PriceSource, obse
                         observed_at=observed_at,
                     )
                 )
-            elif quote.observed_at <= observed_at:
+            elif quote.observed_at < observed_at and (quote.price, quote.unit) != (r.price, r.unit):
                 quote.price, quote.unit, quote.observed_at = r.price, r.unit, observed_at
                 to_update.append(quote)
     SourceQuote.objects.bulk_create(to_create, batch_size=500)
@@ -228,7 +228,20 @@ def sync_feed(
             to_record[offering_id].append(record)
     PendingPriceChange.objects.bulk_create(held)
     report.newly_held = len(held)
+    listed = {offering_id: {r.key for r in records} for offering_id, records in prices.items()}
+    unpriced = set(feed.unpriced)
+    listed.update(
+        {
+            pk: set()
+            for pk, host, mid in Offering.objects.filter(
+                host_model_id__in=[m for _, m in unpriced]
+            ).values_list("pk", "host__slug", "host_model_id")
+            if (host, mid) in unpriced
+        }
+    )
+    withdrawn = close_withdrawn(listed, source=source, observed_at=observed_at)
     report.ledger = record_prices(to_record, source=source, observed_at=observed_at)
+    report.ledger.withdrawn = withdrawn
     if dry_run:
         transaction.set_rollback(True)
     return report

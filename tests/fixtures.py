@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from pricing.sources import models_dev
 from tokenledger.sample_data import MODELS_DEV_API_JSON, load_all
@@ -57,3 +59,20 @@ def reader(client):
 def live_sample_data(transactional_db, sample_api_json):
     """The sample data for tests that drive a browser against `live_server` (which needs committed rows)."""
     return load_all(copy.deepcopy(sample_api_json))
+
+
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public feeds beside the clone (../shared/data), as CI has them."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is not here: these tests replay the real feeds kept there")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """An editor who reviews held price changes in the admin."""
+    return django_user_model.objects.create_user("eva-editor", password="x", is_staff=True)

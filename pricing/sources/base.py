@@ -60,6 +60,8 @@ class ParsedFeed:
     rejections: list[Rejection] = field(default_factory=list)
     skipped: int = 0  # entries that carry no price we record (e.g. a documentation entry)
     seen: int = 0
+    # (host, host model id) of entries listed without any price: their prices are no longer published.
+    unpriced: list[tuple[str, str]] = field(default_factory=list)
 
 
 class PriceFeed(Protocol):

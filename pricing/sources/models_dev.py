@@ -29,6 +29,7 @@ COST_KEYS = {
     "output_audio": Component.AUDIO_OUTPUT,
     "reasoning": Component.REASONING,
     "inputCached": Component.CACHE_READ,
+    "outputCached": Component.CACHE_WRITE,
     "cached_input": Component.CACHE_READ,
     "cache_input": Component.CACHE_READ,
     "cached_write": Component.CACHE_WRITE,
@@ -88,6 +89,7 @@ def parse(data: Any) -> ParsedFeed:
         source_id = f"{entry.host}/{entry.host_model_id}"
         if not entry.raw.get("cost"):
             feed.skipped += 1
+            feed.unpriced.append((entry.host, entry.host_model_id))
             continue
         try:
             prices = price_records(entry.raw)

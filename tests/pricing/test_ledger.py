@@ -63,14 +63,14 @@ def test_the_price_in_force_on_a_past_date_is_the_one_of_that_period(o3):
     assert on_july.price == Decimal("10")
 
 
-def test_the_same_prices_again_write_no_period_and_only_confirm_the_observation(o3):
+def test_the_same_prices_again_write_nothing(o3):
     record(o3, JUNE, input="10", output="40")
 
     changes = record(o3, SEPTEMBER, input="10.000", output="40")
 
     assert (changes.opened, changes.changed, changes.unchanged) == (0, 0, 2)
     assert PricePeriod.objects.count() == 2
-    assert set(PricePeriod.objects.values_list("observed_at", flat=True)) == {SEPTEMBER}
+    assert set(PricePeriod.objects.values_list("observed_at", flat=True)) == {JUNE}
 
 
 def test_an_observation_older_than_the_open_period_is_refused_and_changes_nothing(o3):
