@@ -1,10 +1,12 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from catalog.models import BenchmarkScore, Model, Profile, Provider
 from monitoring.queries import summary_for_model
-from pricing.queries import last_observed, prices_by_host
+from pricing.charts import price_history_chart
+from pricing.queries import Conversation, base_history, last_syncs, prices_by_host
 
 MODELS_PER_PAGE = 50
 
@@ -60,18 +62,25 @@ def model_detail(request, lab, model):
         .prefetch_related("faq", "verdicts")
         .first()
     )
-    scores = BenchmarkScore.objects.filter(model=model).select_related("benchmark")
-    hosts = prices_by_host(model)
+    conversation = Conversation.from_query(request.GET)
+    hosts = prices_by_host(model, conversation)
+    main = hosts[0] if hosts and hosts[0].input else None
+    history = base_history(main.offering) if main else []
+    syncs = last_syncs(main.sources) if main else {}
     return render(
         request,
         "catalog/model_detail.html",
         {
             "model": model,
             "profile": profile,
-            "scores": scores,
+            "scores": BenchmarkScore.objects.filter(model=model).select_related("benchmark"),
             "hosts": hosts,
+            "main": main,
+            "conversation": conversation,
             "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
-            "prices_observed_at": last_observed(model),
+            "price_chart": price_history_chart(history, now=timezone.now()) if history else None,
+            "price_changes": sum(1 for p in history if p.valid_to),
+            "syncs": [(source, syncs.get(source.pk)) for source in (main.sources if main else [])],
             "monitoring": summary_for_model(model),
         },
     )

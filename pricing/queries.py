@@ -1,16 +1,68 @@
-"""What pages need from the ledger, computed in few queries whatever the length of the history."""
+"""What pages need from the ledger, computed in a fixed number of queries whatever the length of the history."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Max, OuterRef, Prefetch, Subquery
 
 from catalog.models import Model, Offering
-from pricing.models import Component, PricePeriod
+from pricing.models import Component, Mode, PricePeriod, PriceSource, SourceQuote, SyncRun, SyncStatus
 from pricing.records import ONE_MILLION
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The token counts a reader prices a conversation at: 600 input + 200 output unless they say otherwise."""
+
+    input_tokens: int = 600
+    output_tokens: int = 200
+    MAX_TOKENS = 10_000_000
+
+    @classmethod
+    def default(cls) -> Conversation:
+        return cls(settings.TYPICAL_CONVERSATION_INPUT_TOKENS, settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS)
+
+    @classmethod
+    def from_query(cls, params) -> Conversation:
+        """From ?input_tokens=&output_tokens=, falling back to the defaults for anything not a sane count."""
+        default = cls.default()
+
+        def count(name: str, fallback: int) -> int:
+            try:
+                value = int(params.get(name, fallback))
+            except (TypeError, ValueError):
+                return fallback
+            return value if 0 <= value <= cls.MAX_TOKENS else fallback
+
+        return cls(count("input_tokens", default.input_tokens), count("output_tokens", default.output_tokens))
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    @property
+    def is_default(self) -> bool:
+        return self == self.default()
+
+    def cost(self, input_period: PricePeriod | None, output_period: PricePeriod | None) -> Decimal | None:
+        if input_period is None or output_period is None:
+            return None
+        return (
+            input_period.price * self.input_tokens + output_period.price * self.output_tokens
+        ) / ONE_MILLION
+
+
+@dataclass
+class Disagreement:
+    component: str
+    tier: str
+    mode: str
+    published: PricePeriod
+    quote: SourceQuote
 
 
 @dataclass
@@ -19,13 +71,13 @@ class OfferingPrices:
 
     offering: Offering
     periods: list[PricePeriod]
-    history_length: int = 0
-    first_seen: object = None
+    conversation: Conversation
     is_cheapest: bool = False
+    disagreements: list[Disagreement] = field(default_factory=list)
     base: dict[str, PricePeriod] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.base = {p.component: p for p in self.periods if not p.tier and p.mode == "standard"}
+        self.base = {p.component: p for p in self.periods if not p.tier and p.mode == Mode.STANDARD}
 
     @property
     def input(self) -> PricePeriod | None:
@@ -37,62 +89,68 @@ class OfferingPrices:
 
     @property
     def other_periods(self) -> list[PricePeriod]:
-        """Every price in force other than base input and output: cache, audio, tiers, modes."""
-        return [p for p in self.periods if p not in (self.input, self.output)]
+        """Every price in force other than base input and output: standard mode first, then each mode."""
+        components, modes = list(Component), list(Mode)
+        others = [p for p in self.periods if p not in (self.input, self.output)]
+        return sorted(others, key=lambda p: (modes.index(p.mode), p.tier, components.index(p.component)))
 
     @property
     def typical_conversation_cost(self) -> Decimal | None:
-        return typical_conversation_cost(self.input, self.output)
+        return self.conversation.cost(self.input, self.output)
 
     @property
-    def sources(self) -> list:
+    def sources(self) -> list[PriceSource]:
         return sorted({p.source for p in self.periods}, key=lambda s: s.name)
+
+    @property
+    def first_seen(self) -> dt.datetime | None:
+        return min((p.first_seen for p in self.periods), default=None)
 
 
 def typical_conversation_cost(
-    input_period: PricePeriod | None,
-    output_period: PricePeriod | None,
-    input_tokens: int | None = None,
-    output_tokens: int | None = None,
+    input_period: PricePeriod | None, output_period: PricePeriod | None
 ) -> Decimal | None:
-    """USD for one typical conversation: 600 input + 200 output tokens unless told otherwise."""
-    if input_period is None or output_period is None:
-        return None
-    input_tokens = settings.TYPICAL_CONVERSATION_INPUT_TOKENS if input_tokens is None else input_tokens
-    output_tokens = settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS if output_tokens is None else output_tokens
-    return (input_period.price * input_tokens + output_period.price * output_tokens) / ONE_MILLION
+    """USD for one typical conversation (600 input + 200 output tokens by default)."""
+    return Conversation.default().cost(input_period, output_period)
 
 
-def prices_by_host(model: Model) -> list[OfferingPrices]:
-    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Three queries."""
-    previous = PricePeriod.objects.filter(
-        offering=OuterRef("offering"),
-        component=OuterRef("component"),
-        tier=OuterRef("tier"),
-        mode=OuterRef("mode"),
-        valid_to=OuterRef("valid_from"),
-    )
-    current = (
+def _in_force_with_previous():
+    """Periods in force, each annotated with the price of the period it replaced and its key's first start."""
+    same_key = {
+        "offering": OuterRef("offering"),
+        "component": OuterRef("component"),
+        "tier": OuterRef("tier"),
+        "mode": OuterRef("mode"),
+    }
+    previous = PricePeriod.objects.filter(**same_key, valid_to=OuterRef("valid_from"))
+    first = PricePeriod.objects.filter(**same_key).order_by("valid_from")
+    return (
         PricePeriod.objects.in_force()
         .select_related("source")
-        .annotate(previous_price=Subquery(previous.values("price")[:1]))
+        .annotate(
+            previous_price=Subquery(previous.values("price")[:1]),
+            first_seen=Subquery(first.values("valid_from")[:1]),
+        )
         .order_by("component", "mode", "tier")
     )
+
+
+def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
+    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Three queries."""
+    conversation = conversation or Conversation.default()
     offerings = (
         Offering.objects.filter(model=model)
         .select_related("host")
-        .prefetch_related(Prefetch("price_periods", queryset=current, to_attr="current_periods"))
-        .annotate(history_length=Count("price_periods"), first_seen=Min("price_periods__valid_from"))
+        .prefetch_related(
+            Prefetch("price_periods", queryset=_in_force_with_previous(), to_attr="current_periods")
+        )
     )
-    rows = [
-        OfferingPrices(o, o.current_periods, history_length=o.history_length, first_seen=o.first_seen)
-        for o in offerings
-    ]
-    priced = [r for r in rows if r.typical_conversation_cost is not None]
-    if len(priced) > 1:
-        cheapest = min(r.typical_conversation_cost for r in priced)
-        for r in priced:
-            r.is_cheapest = r.typical_conversation_cost == cheapest
+    rows = [OfferingPrices(o, o.current_periods, conversation) for o in offerings]
+    costs = {r.typical_conversation_cost for r in rows if r.typical_conversation_cost is not None}
+    if len(costs) > 1:  # when every host charges the same, none is the cheapest
+        for r in rows:
+            r.is_cheapest = r.typical_conversation_cost == min(costs)
+    _attach_disagreements(rows)
     return sorted(
         rows,
         key=lambda r: (
@@ -104,5 +162,37 @@ def prices_by_host(model: Model) -> list[OfferingPrices]:
     )
 
 
-def last_observed(model: Model):
-    return PricePeriod.objects.filter(offering__model=model).aggregate(at=Max("observed_at"))["at"]
+def _attach_disagreements(rows: list[OfferingPrices]) -> None:
+    """Where another source quotes a different price for a price in force, say so. One query."""
+    published = {(r.offering.pk, p.component, p.tier, p.mode): (r, p) for r in rows for p in r.periods}
+    quotes = SourceQuote.objects.filter(offering__in=[r.offering.pk for r in rows]).select_related("source")
+    for quote in quotes:
+        match = published.get((quote.offering_id, quote.component, quote.tier, quote.mode))
+        if match is None:
+            continue
+        row, period = match
+        if quote.source_id != period.source_id and (quote.price, quote.unit) != (period.price, period.unit):
+            row.disagreements.append(Disagreement(quote.component, quote.tier, quote.mode, period, quote))
+
+
+def base_history(offering: Offering) -> list[PricePeriod]:
+    """Every period of the offering's base input and output prices, oldest first. One query."""
+    return list(
+        PricePeriod.objects.filter(
+            offering=offering, component__in=[Component.INPUT, Component.OUTPUT], tier="", mode=Mode.STANDARD
+        ).order_by("valid_from")
+    )
+
+
+def last_syncs(sources: list[PriceSource]) -> dict[int, dt.datetime]:
+    """When each source was last synced successfully. One query."""
+    runs = (
+        SyncRun.objects.filter(source__in=sources, status=SyncStatus.SUCCEEDED, dry_run=False)
+        .values("source")
+        .annotate(last=Max("finished_at"))
+    )
+    return {run["source"]: run["last"] for run in runs}
+
+
+def last_observed(model: Model) -> dt.datetime | None:
+    return PricePeriod.objects.filter(offering__model=model).aggregate(at=Max("valid_from"))["at"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.importing import curated_providers
 from catalog.models import Model, Offering, Provider
 from pricing.ledger import LedgerChanges, close_withdrawn, record_prices
 from pricing.matching import model_aliases
@@ -93,8 +94,17 @@ def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[di
     """source id → offering id, creating hosts, labs, models and offerings the catalog lacks."""
     providers = dict(Provider.objects.values_list("slug", "id"))
     hosts, labs = {e.host for e in entries}, {e.lab for e in entries}
+    curated = curated_providers()
     Provider.objects.bulk_create(
-        Provider(slug=slug, name=slug, is_host=slug in hosts, is_lab=slug in labs, source=source.name)
+        Provider(
+            slug=slug,
+            name=curated.get(slug, {}).get("name", slug),
+            website=curated.get(slug, {}).get("website", ""),
+            country_code=curated.get(slug, {}).get("country", ""),
+            is_host=slug in hosts,
+            is_lab=slug in labs,
+            source=source.name,
+        )
         for slug in sorted((hosts | labs) - set(providers))
     )
     providers = dict(Provider.objects.values_list("slug", "id"))

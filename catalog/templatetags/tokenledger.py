@@ -9,36 +9,13 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from catalog.markdown import render_markdown
+from tokenledger import formatting
 
 register = template.Library()
 
 
-@register.filter
-def usd(value: Decimal | float | None) -> str:
-    """$2.50 for prices of a cent and more; small amounts keep two significant digits: $0.0035."""
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    if value == 0:
-        return "$0"
-    if abs(value) >= Decimal("0.01"):
-        return f"${value:,.2f}"
-    digits = -value.adjusted() + 1  # two significant digits
-    return f"${value:.{digits}f}"
-
-
-@register.filter
-def price_change(period) -> str:
-    """ "— no change since 2026-07-01", or "▼ 50% on 2024-08-06" against the period before."""
-    previous = getattr(period, "previous_price", None)
-    since = f"{period.valid_from:%Y-%m-%d}"
-    if previous is None:
-        return f"— no change since {since}"
-    if previous == 0:
-        return f"▲ from $0 on {since}"
-    change = (period.price - previous) / previous * 100
-    arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {abs(change):.0f}% on {since}"
+register.filter("usd", formatting.usd)
+register.filter("price_change", formatting.price_change)
 
 
 @register.filter

@@ -1,0 +1,90 @@
+"""Plotly step charts of price history, drawn with our own copy of plotly.js."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from itertools import pairwise
+
+import plotly.graph_objects as go
+from django.templatetags.static import static
+
+from pricing.models import Component, PricePeriod
+from tokenledger.formatting import change, usd
+from tokenledger.staticfiles import PLOTLY_JS
+
+COLOURS = {Component.INPUT: "#2563eb", Component.OUTPUT: "#7c3aed"}
+
+
+def _change_label(before: PricePeriod, after: PricePeriod) -> str:
+    return f"{usd(before.price)} → {usd(after.price)} ({change(before.price, after.price)})"
+
+
+def price_history_chart(
+    periods: Iterable[PricePeriod], *, now: dt.datetime, div_id: str = "price-history"
+) -> str:
+    """A step line per component (input, output) from its first observation to `now`, each change marked.
+
+    `periods` are one offering's base periods (standard mode, no tier), in any order.
+    """
+    by_component: dict[str, list[PricePeriod]] = {}
+    for period in sorted(periods, key=lambda p: p.valid_from):
+        by_component.setdefault(period.component, []).append(period)
+
+    figure = go.Figure()
+    for component in (Component.INPUT, Component.OUTPUT):
+        steps = by_component.get(component)
+        if not steps:
+            continue
+        label, colour = Component(component).label, COLOURS[component]
+        end = steps[-1].valid_to or now
+        figure.add_trace(
+            go.Scatter(
+                x=[p.valid_from for p in steps] + [end],
+                y=[float(p.price) for p in steps] + [float(steps[-1].price)],
+                mode="lines",
+                line={"shape": "hv", "color": colour, "width": 2.5},
+                name=f"{label} per 1M tokens",
+                hovertemplate=f"{label}: $%{{y:,.4~f}} per 1M tokens<br>%{{x|%Y-%m-%d}}<extra></extra>",
+            )
+        )
+        changes = [(before, after) for before, after in pairwise(steps)]
+        figure.add_trace(
+            go.Scatter(
+                x=[steps[0].valid_from] + [after.valid_from for _, after in changes],
+                y=[float(steps[0].price)] + [float(after.price) for _, after in changes],
+                mode="markers",
+                marker={
+                    "size": [8] + [12] * len(changes),
+                    "color": colour,
+                    "symbol": ["circle"] + ["diamond"] * len(changes),
+                    "line": {"color": "#ffffff", "width": 1.5},
+                },
+                name=f"{label} changes",
+                showlegend=False,
+                customdata=[f"first observed at {usd(steps[0].price)}"]
+                + [_change_label(b, a) for b, a in changes],
+                hovertemplate=f"{label}: %{{customdata}}<br>on %{{x|%Y-%m-%d}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        height=300,
+        margin={"l": 56, "r": 16, "t": 16, "b": 40},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="#ffffff",
+        font={
+            "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+            "size": 13,
+            "color": "#17202e",
+        },
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        hovermode="closest",
+        xaxis={"showgrid": False, "linecolor": "#dde2ea"},
+        yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": "#eef1f5", "title": None},
+    )
+    return figure.to_html(
+        full_html=False,
+        include_plotlyjs=static(PLOTLY_JS),
+        div_id=div_id,
+        config={"displayModeBar": False, "responsive": True},
+    )
