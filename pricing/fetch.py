@@ -34,11 +34,12 @@ def fetch_json(
     *,
     timeout: httpx.Timeout = TIMEOUT,
     retries: int = RETRIES,
-    backoff: float = BACKOFF_SECONDS,
+    backoff: float | None = None,
     max_bytes: int = MAX_FEED_BYTES,
     transport: httpx.BaseTransport | None = None,
 ) -> Any:
     """GET a JSON feed, retrying timeouts, connection errors, 429 and 5xx with exponential backoff."""
+    backoff = BACKOFF_SECONDS if backoff is None else backoff
     shown = display_url(url)
     headers = {"User-Agent": settings.HTTP_USER_AGENT, "Accept": "application/json"}
     last_error = ""

@@ -1,3 +1,4 @@
+import argparse
 import datetime as dt
 from pathlib import Path
 
@@ -12,7 +13,7 @@ def as_of_date(value: str) -> dt.datetime:
     try:
         return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.UTC)
     except ValueError:
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
