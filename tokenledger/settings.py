@@ -4,6 +4,7 @@ Embedded defaults: SQLite in var/, kombu's filesystem broker in var/celery/, the
 Set DATABASE_URL and REDIS_URL to use PostgreSQL and Redis instead.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -22,9 +23,13 @@ DEBUG = env_bool("DEBUG", False)
 def _development_secret_key() -> str:
     """A key generated once into var/, so sessions survive restarts on a developer's machine."""
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    try:  # created readable by its owner only; if web and worker start together, the first one writes it
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -119,6 +124,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "tokenledger.staticfiles.PlotlyFinder",  # plotly.js from the installed package, never a CDN
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -157,7 +167,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
 else:
     CELERY_DIR = VAR_DIR / "celery"
-    for sub in ("queue", "processed", "results"):
+    for sub in ("queue", "processed", "results", "control"):
         (CELERY_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -165,6 +175,7 @@ else:
         "data_folder_out": str(CELERY_DIR / "queue"),
         "processed_folder": str(CELERY_DIR / "processed"),
         "store_processed": False,
+        "control_folder": str(CELERY_DIR / "control"),  # the broadcast exchanges (kombu's default: ./control)
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
 
@@ -182,6 +193,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is opt-in (SECURE_HSTS_PRELOAD=1): a domain on the browsers' list is slow to leave it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_HOST = env_str("SECURE_SSL_HOST") or None
 
 LOGGING = {

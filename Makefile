@@ -1,0 +1,69 @@
+# Tokenledger. Two commands: `make run` serves the site with its sample data, `make test` runs every test.
+# Each target works from a clean clone: it creates .venv and installs the project into it first.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/lib/chromium/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+BENCHMARKS := $(wildcard bench/*.py)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench clean chromium
+
+help:
+	@echo "make run      migrate, load the sample data, ensure an admin; serve web + worker + beat on :8000"
+	@echo "make test     the whole test suite, browser tests included (SQLite unless DATABASE_URL is set)"
+	@echo "make lint     ruff check and ruff format --check"
+	@echo "make format   sort imports and format the code"
+	@echo "make bench    run every bench/*.py"
+	@echo "make clean    DELETE var/ (the local database, admin credentials, dev key) and .venv"
+
+# The virtualenv: reinstalled only when pyproject.toml is newer than this stamp.
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "On Debian: apt-get install python3-venv"; exit 1; }
+	@test -x $(VENV)/bin/uv || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip; \
+		$(PY) -m pip install --quiet uv; }
+	$(VENV)/bin/uv pip install --quiet -p $(PY) -e '.[dev]'
+	@touch $@
+
+# Everything `make run` starts runs with DEBUG=1 and the virtualenv first on PATH (Procfile.dev relies on it).
+run: export DEBUG := 1
+run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+run: $(INSTALLED)
+	@mkdir -p var/run
+	python manage.py migrate --noinput
+	python manage.py load_sample_data
+	python manage.py ensure_admin
+	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three."
+	honcho -f Procfile.dev start
+
+test: $(INSTALLED) chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's chromium for the browser tests (never `playwright install`); refresh the package lists only if needed.
+chromium:
+	@test -x $(CHROMIUM) || $(APT_INSTALL) chromium \
+		|| { $(SUDO) apt-get update && $(APT_INSTALL) chromium; }
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --select I --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(INSTALLED)
+ifeq ($(BENCHMARKS),)
+	@echo "No benchmarks yet: add them as bench/*.py (see bench/README.md)."
+else
+	@for script in $(BENCHMARKS); do echo "== $$script"; PYTHONPATH=$(CURDIR) $(PY) $$script || exit 1; done
+endif
+
+# Deletes the local data: the SQLite database, uploaded media, the admin credentials and the dev SECRET_KEY.
+clean:
+	rm -rf var $(VENV)
