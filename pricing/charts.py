@@ -45,7 +45,7 @@ def price_history_chart(
                 mode="lines",
                 line={"shape": "hv", "color": colour, "width": 2.5},
                 name=f"{label} per 1M tokens",
-                hovertemplate=f"{label}: $%{{y:,.4~f}} per 1M tokens<br>%{{x|%Y-%m-%d}}<extra></extra>",
+                hoverinfo="skip",  # the markers carry the hover text, with prices written as everywhere else
             )
         )
         changes = [(before, after) for before, after in pairwise(steps)]
