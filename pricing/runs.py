@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import socket
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
 
 ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter)}
+STAGES = ("fetching", "checking", "recording")
 LEASE_NAME = "price-sync"
 LEASE_SECONDS = 30 * 60
 
@@ -70,8 +72,12 @@ def run_sync(
     file: Path | None = None,
     observed_at: dt.datetime | None = None,
     dry_run: bool = False,
+    on_stage: Callable[[str], None] = lambda stage: None,
 ) -> tuple[SyncRun, SyncReport | None]:
-    """Fetch, check and record one source's feed. A failure leaves the ledger exactly as it was."""
+    """Fetch, check and record one source's feed. A failure leaves the ledger exactly as it was.
+
+    `on_stage` hears each of the STAGES as it starts, for a progress bar.
+    """
     source = price_source(source_slug)
     observed_at = observed_at or timezone.now()
     run = SyncRun.objects.create(

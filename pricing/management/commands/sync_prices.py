@@ -3,9 +3,10 @@ import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from pricing.models import SyncStatus
-from pricing.runs import ADAPTERS, run_sync
+from pricing.runs import ADAPTERS, STAGES, run_sync
 from pricing.sources.base import FeedError
 
 
@@ -32,10 +33,23 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
 
     def handle(self, *args, source, file, url, as_of, dry_run, **options):
+        bar = tqdm(
+            total=len(STAGES), unit="step", disable=not (self.stdout.isatty() and options["verbosity"])
+        )
+
+        def on_stage(stage: str) -> None:
+            bar.set_description(f"{source}: {stage}")
+            bar.update(0 if bar.n == 0 and stage == STAGES[0] else 1)
+
         try:
-            run, report = run_sync(source, url=url, file=file, observed_at=as_of, dry_run=dry_run)
+            run, report = run_sync(
+                source, url=url, file=file, observed_at=as_of, dry_run=dry_run, on_stage=on_stage
+            )
         except FeedError as error:
             raise CommandError(f"Nothing was written: {error}") from None
+        finally:
+            bar.update(bar.total - bar.n)
+            bar.close()
         if run.status == SyncStatus.SKIPPED:
             raise CommandError(f"Nothing was written: {run.error}.")
         for line in report.lines():
