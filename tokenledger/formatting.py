@@ -6,16 +6,18 @@ from decimal import Decimal
 
 
 def usd(value: Decimal | float | None) -> str:
-    """$2.50 for prices of a cent and more; small amounts keep two significant digits: $0.0035."""
-    if value is None:
+    """$2.50 and $1,234.00 from a dollar up; below it, up to four significant digits and no fewer than two
+    decimals: $0.50, $0.125, $0.045, $0.0035, $0.003625 (prices are exact decimals; nothing is padded)."""
+    if value is None or value == "":  # a missing price renders as "" in a template
         return "—"
     value = Decimal(value)
     if value == 0:
         return "$0"
-    if abs(value) >= Decimal("0.01"):
+    if abs(value) >= 1:
         return f"${value:,.2f}"
-    digits = -value.adjusted() + 1  # two significant digits
-    return f"${value:.{digits}f}"
+    rounded = round(value, 4 - value.adjusted() - 1).normalize()
+    decimals = max(2, -rounded.as_tuple().exponent)
+    return f"${rounded:.{decimals}f}"
 
 
 def change(before: Decimal, after: Decimal) -> str:

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pricing.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
+    path("", include("pricing.urls")),
+    path("api/v1/", api.urls),
 ]

@@ -27,7 +27,7 @@ def test_a_reader_finds_the_reference_model_in_the_catalog_and_opens_its_profile
     expect(pricing).to_contain_text("$2.50")
     expect(pricing).to_contain_text("$10.00")
     expect(pricing).to_contain_text("≈ $0.0035")
-    expect(page.get_by_text("No measurements yet")).to_be_visible()
+    expect(page.get_by_text("No measurements yet", exact=True)).to_be_visible()
     for img in page.locator(".article img").all():
         assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")
     page.screenshot(path=SCREENSHOTS / "profile.png", full_page=True)

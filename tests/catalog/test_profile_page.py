@@ -1,13 +1,15 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
-from catalog.models import Model, Profile, ProfileStatus
+from catalog.models import Model, Offering, Profile, ProfileStatus
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from pricing.ledger import record_prices
+from pricing.models import SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources import price_source
 
@@ -18,7 +20,7 @@ def text_of(response) -> str:
     """The page as a reader reads it: tags dropped, white space folded."""
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.mark.django_db
@@ -99,11 +101,49 @@ def test_an_unpublished_profile_is_not_shown(sample_data, reader):
 @pytest.mark.django_db
 def test_every_host_is_listed_with_the_labs_own_api_first_and_the_cheapest_marked(sample_data, reader):
     html = reader.get("/models/openai/gpt-4o/").content.decode()
+    assert "Cheapest" not in html, "every host charges the list price: none is the cheapest"
+    azure = Offering.objects.get(host__slug="azure", host_model_id="gpt-4o")
+    record_prices(
+        {azure.pk: [PriceRecord("input", Decimal("2.25")), PriceRecord("output", Decimal("9"))]},
+        source=price_source("litellm"),
+        observed_at=dt.datetime(2026, 8, 1, tzinfo=dt.UTC),
+    )
+
+    html = reader.get("/models/openai/gpt-4o/").content.decode()
 
     rows = re.findall(r'<tr(?: class="is-cheapest")?>\s*<th scope="row">\s*<a href="/models/([^/]+)/"', html)
     assert rows[0] == "openai"
     assert {"azure", "openrouter"} <= set(rows)
-    assert "Cheapest" in html
+    assert re.search(r'<tr class="is-cheapest">\s*<th scope="row">\s*<a href="/models/azure/"', html)
+    assert "▼ 10% on 2026-08-01" not in text_of(reader.get("/models/openai/gpt-4o/")), (
+        "the lab's price did not move"
+    )
+
+
+@pytest.mark.django_db
+def test_a_reader_can_price_their_own_conversation(sample_data, reader):
+    page = text_of(reader.get(REFERENCE + "?input_tokens=10000&output_tokens=2000"))
+
+    assert "Your conversation" in page
+    assert "≈ $0.045" in page  # 10,000 × $2.50/1M + 2,000 × $10/1M
+    assert "10,000 input + 2,000 output = 12,000 tokens" in page
+    assert "≈ $0.0035" in text_of(reader.get(REFERENCE + "?input_tokens=lots"))
+
+
+@pytest.mark.django_db
+def test_the_page_says_when_sources_disagree(sample_data, reader):
+    offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
+    SourceQuote.objects.create(
+        offering=offering,
+        component="input",
+        price=Decimal("5"),
+        source=price_source("litellm"),
+        observed_at=dt.datetime(2026, 7, 24, tzinfo=dt.UTC),
+    )
+
+    page = text_of(reader.get("/models/openai/gpt-4o/"))
+
+    assert "Sources disagree on input: we show $2.50 from models.dev; LiteLLM price table gives $5.00" in page
 
 
 @pytest.mark.django_db
