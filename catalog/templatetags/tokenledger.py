@@ -45,8 +45,10 @@ def percent(value: Decimal | float | None, digits: int = 1) -> str:
 
 @register.filter
 def score(value: Decimal, unit: str = "%") -> str:
-    text = f"{Decimal(value).normalize():f}"
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
+    """Percentages with one decimal, as benchmarks publish them (79.0%); other units as given."""
+    if unit == "%":
+        return f"{Decimal(value):.1f}%"
+    return f"{Decimal(value).normalize():f} {unit}".strip()
 
 
 @register.filter
