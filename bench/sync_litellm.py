@@ -68,7 +68,7 @@ def main() -> None:
     print(f"unchanged re-sync:             {warm:.2f} s  (ratio to the first: {warm / cold:.2f})")
     print(
         f"rows the re-sync wrote:        {counter.writes} (ledger: {PricePeriod.objects.count() - periods}, "
-        f"quotes: {SourceQuote.objects.count()})"
+        f"dissenting quotes: {SourceQuote.objects.count()})"
     )
     print(
         f"target: first sync under 2 s -> {'met' if cold < 2 else 'NOT met'}; "

@@ -129,7 +129,8 @@ class PricePeriod(models.Model):
 
 
 class SourceQuote(models.Model):
-    """The latest price each source gave for a key, so that pages can say when sources disagree.
+    """A price a source gives that differs from the one we publish from a higher-priority source, so that
+    pages can say when sources disagree. Removed when the source comes to agree.
 
     `observed_at` is when the source started giving this price; the source's sync runs say when it was last read.
     """

@@ -149,33 +149,45 @@ def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[di
     ]
 
 
-def _save_quotes(prices: dict[int, list[PriceRecord]], source: PriceSource, observed_at: dt.datetime) -> None:
+def _save_dissent(
+    dissent: dict[int, list[PriceRecord]],
+    listed: dict[int, list[PriceRecord]],
+    source: PriceSource,
+    observed_at: dt.datetime,
+) -> None:
+    """Keep this source's prices that differ from a higher-priority source's published price, as quotes.
+
+    A quote of this source for a key it now agrees on (or publishes itself) is deleted: only disagreement is
+    worth a row, so a sync of an unchanged feed writes nothing.
+    """
     existing = {
         (q.offering_id, q.component, q.tier, q.mode): q
-        for q in SourceQuote.objects.filter(source=source, offering_id__in=list(prices))
+        for q in SourceQuote.objects.filter(source=source, offering_id__in=list(listed))
     }
+    dissenting = {(offering_id, *r.key): r for offering_id, records in dissent.items() for r in records}
     to_create, to_update = [], []
-    for offering_id, records in prices.items():
-        for r in records:
-            quote = existing.get((offering_id, *r.key))
-            if quote is None:
-                to_create.append(
-                    SourceQuote(
-                        offering_id=offering_id,
-                        component=r.component,
-                        tier=r.tier,
-                        mode=r.mode,
-                        source=source,
-                        price=r.price,
-                        unit=r.unit,
-                        observed_at=observed_at,
-                    )
+    for key, r in dissenting.items():
+        quote = existing.get(key)
+        if quote is None:
+            to_create.append(
+                SourceQuote(
+                    offering_id=key[0],
+                    component=r.component,
+                    tier=r.tier,
+                    mode=r.mode,
+                    source=source,
+                    price=r.price,
+                    unit=r.unit,
+                    observed_at=observed_at,
                 )
-            elif quote.observed_at < observed_at and (quote.price, quote.unit) != (r.price, r.unit):
-                quote.price, quote.unit, quote.observed_at = r.price, r.unit, observed_at
-                to_update.append(quote)
+            )
+        elif (quote.price, quote.unit) != (r.price, r.unit):
+            quote.price, quote.unit, quote.observed_at = r.price, r.unit, observed_at
+            to_update.append(quote)
+    stale = [q.pk for key, q in existing.items() if key not in dissenting]
     SourceQuote.objects.bulk_create(to_create, batch_size=500)
     SourceQuote.objects.bulk_update(to_update, ["price", "unit", "observed_at"], batch_size=500)
+    SourceQuote.objects.filter(pk__in=stale).delete()
 
 
 @transaction.atomic
@@ -191,7 +203,6 @@ def sync_feed(
 
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
     evidence = {offering_of[e.source_id]: (e.source_id, e.evidence) for e in entries}
-    _save_quotes(prices, source, observed_at)
 
     open_periods = {
         (p.offering_id, p.component, p.tier, p.mode): p
@@ -203,6 +214,7 @@ def sync_feed(
         )
     )
     to_record: dict[int, list[PriceRecord]] = defaultdict(list)
+    dissent: dict[int, list[PriceRecord]] = defaultdict(list)
     held = []
     for offering_id, records in prices.items():
         for record in records:
@@ -213,6 +225,8 @@ def sync_feed(
                 and current.source.priority > source.priority
             ):
                 report.outranked += 1
+                if (current.price, current.unit) != (record.price, record.unit):
+                    dissent[offering_id].append(record)
                 continue
             reason = is_suspicious(current.price, record.price) if current is not None else None
             if reason and current.price != record.price:
@@ -237,6 +251,7 @@ def sync_feed(
                 continue
             to_record[offering_id].append(record)
     PendingPriceChange.objects.bulk_create(held)
+    _save_dissent(dissent, prices, source, observed_at)
     report.newly_held = len(held)
     listed = {offering_id: {r.key for r in records} for offering_id, records in prices.items()}
     unpriced = set(feed.unpriced)
