@@ -71,6 +71,14 @@ class PricePeriodQuerySet(models.QuerySet):
             return self.filter(valid_to__isnull=True)
         return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
 
+    def history_of(self, model) -> PricePeriodQuerySet:
+        """Every period of every price of `model` at every host, by host, component, tier, mode and start."""
+        return (
+            self.filter(offering__model=model)
+            .select_related("offering__host", "source")
+            .order_by("offering__host__slug", "component", "tier", "mode", "valid_from")
+        )
+
     def base(self) -> PricePeriodQuerySet:
         """Standard mode, no long-context tier: the price a reader compares first."""
         return self.filter(tier="", mode=Mode.STANDARD)

@@ -60,3 +60,8 @@ def normalised(price: Decimal) -> Decimal:
 
 
 COMPONENT_IDS = {c.value for c in Component}
+
+
+def decimal_text(price: Decimal) -> str:
+    """A price as downloads and the API write it: "2.5", "10", "0.0028", never with an exponent."""
+    return f"{normalised(price):f}"

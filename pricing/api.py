@@ -1,0 +1,276 @@
+"""The public read-only JSON API at /api/v1/: the catalogue's models and every price in the ledger.
+
+Its OpenAPI schema is served at /api/v1/openapi.json. Ninja's interactive docs page is off: it loads its
+JavaScript from a CDN, and we serve nothing from CDNs.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the endpoints' Annotated parameters at import.
+import datetime as dt
+from typing import Annotated
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from catalog.models import Model, ModelQuerySet, Offering
+from pricing.models import Component, PricePeriod
+from pricing.queries import Conversation
+from pricing.records import decimal_text
+
+MAX_PAGE_SIZE = 200
+
+api = NinjaAPI(
+    title="Tokenledger API",
+    version="1",
+    description="Read-only access to Tokenledger's catalogue of AI models and their dated price history. "
+    "Prices are USD per unit, as decimal strings without insignificant zeros.",
+    urls_namespace="api",
+    docs_url=None,
+)
+
+
+def absolute_url(context: dict, path: str) -> str:
+    return context["request"].build_absolute_uri(path)
+
+
+def get_model(lab: str, model: str) -> Model:
+    try:
+        return Model.objects.with_lab().get(lab__slug=lab, slug=model)
+    except Model.DoesNotExist:
+        raise HttpError(404, f"No model {lab}/{model} in the catalogue.") from None
+
+
+# --- The list of models ------------------------------------------------------------------------------------
+
+
+class BasePrice(Schema):
+    host: str = Field(description="The host whose prices these are: the lab's own API, else the cheapest.")
+    input: str | None = Field(description="USD per 1M input tokens.")
+    output: str | None = Field(description="USD per 1M output tokens.")
+
+
+class ModelSummary(Schema):
+    key: str = Field(description='"<lab>/<model>", the model\'s id across the site and the API.')
+    lab: str
+    slug: str
+    name: str
+    status: str
+    context_window: int | None
+    url: str
+    base_price: BasePrice | None = Field(
+        description="Standard-mode prices with no long-context tier, in force now; null if none is recorded."
+    )
+
+    @staticmethod
+    def resolve_lab(obj: Model) -> str:
+        return obj.lab.slug
+
+    @staticmethod
+    def resolve_url(obj: Model, context: dict) -> str:
+        return absolute_url(context, obj.get_absolute_url())
+
+    @staticmethod
+    def resolve_base_price(obj: Model) -> dict | None:
+        return base_price(obj)
+
+
+def with_base_prices(models: ModelQuerySet) -> ModelQuerySet:
+    """Each model's offerings with their host and their base input and output prices in force: two queries
+    for the whole page, whatever its size."""
+    base_periods = (
+        PricePeriod.objects.in_force().base().filter(component__in=[Component.INPUT, Component.OUTPUT])
+    )
+    offerings = Offering.objects.select_related("host").prefetch_related(
+        Prefetch("price_periods", queryset=base_periods, to_attr="base_periods")
+    )
+    return models.prefetch_related(Prefetch("offerings", queryset=offerings, to_attr="priced_offerings"))
+
+
+def base_price(model: Model) -> dict | None:
+    """The lab's own base prices if it sells the model, else the cheapest host's for a typical conversation
+    (the host the model's page shows first)."""
+    conversation = Conversation.default()
+    candidates = []
+    for offering in model.priced_offerings:
+        prices = {p.component: p for p in offering.base_periods}
+        if not prices:
+            continue
+        cost = conversation.cost(prices.get(Component.INPUT), prices.get(Component.OUTPUT))
+        rank = (offering.host_id != model.lab_id, cost is None, cost or 0, offering.host.name)
+        candidates.append((rank, offering, prices))
+    if not candidates:
+        return None
+    _, offering, prices = min(candidates, key=lambda c: c[0])
+
+    def text(component: str) -> str | None:
+        return decimal_text(prices[component].price) if component in prices else None
+
+    return {"host": offering.host.slug, "input": text(Component.INPUT), "output": text(Component.OUTPUT)}
+
+
+class ModelPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, description=f"At most {MAX_PAGE_SIZE}; more is read as {MAX_PAGE_SIZE}.")
+        offset: int = Field(0, ge=0)
+
+
+@api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
+@paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
+def list_models(
+    request: HttpRequest,
+    lab: Annotated[str | None, Query(description="Only this lab's models, by slug, e.g. openai.")] = None,
+    q: Annotated[str, Query(description="Search by name, family, lab or host model id.")] = "",
+):
+    """The catalogue's models, by lab and name, with their current base input and output prices."""
+    models = Model.objects.with_lab().search(q).order_by("lab__name", "name", "pk")
+    if lab:
+        models = models.filter(lab__slug=lab)
+    return with_base_prices(models)
+
+
+# --- One model ---------------------------------------------------------------------------------------------
+
+
+class OfferingOut(Schema):
+    host: str
+    host_name: str
+    host_model_id: str = Field(description="The id the host's API expects.")
+    regions: list[str]
+
+    @staticmethod
+    def resolve_host(obj: Offering) -> str:
+        return obj.host.slug
+
+    @staticmethod
+    def resolve_host_name(obj: Offering) -> str:
+        return obj.host.name
+
+
+class ModelDetail(Schema):
+    key: str
+    lab: str
+    lab_name: str
+    slug: str
+    name: str
+    family: str
+    status: str
+    release_date: dt.date | None
+    knowledge_cutoff: str = Field(description="As the lab states it: YYYY-MM or YYYY-MM-DD, or empty.")
+    context_window: int | None
+    max_input_tokens: int | None
+    max_output_tokens: int | None
+    input_modalities: list[str]
+    output_modalities: list[str]
+    supports_tools: bool
+    supports_reasoning: bool
+    supports_structured_output: bool
+    supports_attachments: bool
+    supports_vision: bool
+    supports_audio: bool
+    open_weights: bool
+    offerings: list[OfferingOut]
+    url: str = Field(description="The model's page.")
+    prices_url: str = Field(description="Every price of the model, at every host.")
+
+    @staticmethod
+    def resolve_lab(obj: Model) -> str:
+        return obj.lab.slug
+
+    @staticmethod
+    def resolve_lab_name(obj: Model) -> str:
+        return obj.lab.name
+
+    @staticmethod
+    def resolve_offerings(obj: Model) -> list[Offering]:
+        return obj.offerings.select_related("host").order_by("host__slug", "host_model_id")
+
+    @staticmethod
+    def resolve_url(obj: Model, context: dict) -> str:
+        return absolute_url(context, obj.get_absolute_url())
+
+    @staticmethod
+    def resolve_prices_url(obj: Model, context: dict) -> str:
+        return absolute_url(
+            context, reverse("api:model_prices", kwargs={"lab": obj.lab.slug, "model": obj.slug})
+        )
+
+
+class Error(Schema):
+    detail: str
+
+
+@api.get(
+    "/models/{lab}/{model}/",
+    response={200: ModelDetail, 404: Error},
+    url_name="model",
+    tags=["models"],
+)
+def model_detail(request: HttpRequest, lab: str, model: str):
+    """One model: its facts, the hosts that serve it and the link to its page."""
+    return get_model(lab, model)
+
+
+# --- Prices ------------------------------------------------------------------------------------------------
+
+
+class PriceOut(Schema):
+    host: str = Field(description="The slug of the host whose price this is.")
+    component: str = Field(description="input, output, cache_read, audio_input, …")
+    tier: str | None = Field(description='null for the base price; e.g. "prompt>200000" for long prompts.')
+    mode: str = Field(description="standard, batch, flex, priority or fast.")
+    usd_per_million: str = Field(
+        description="USD per 1M tokens, as a decimal string; for another unit, USD per that unit."
+    )
+    unit: str = Field(description="per_1m_tokens, per_request, per_image or per_audio_second.")
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None = Field(description="null while the price is in force.")
+    source: str = Field(description="The slug of the source the price comes from.")
+
+
+class ModelPrices(Schema):
+    model: str
+    prices: list[PriceOut]
+
+
+def price_row(period: PricePeriod) -> dict:
+    return {
+        "host": period.offering.host.slug,
+        "component": period.component,
+        "tier": period.tier or None,
+        "mode": period.mode,
+        "usd_per_million": decimal_text(period.price),
+        "unit": period.unit,
+        "valid_from": period.valid_from,
+        "valid_to": period.valid_to,
+        "source": period.source.slug,
+    }
+
+
+@api.get(
+    "/models/{lab}/{model}/prices/",
+    response={200: ModelPrices, 404: Error},
+    url_name="model_prices",
+    tags=["prices"],
+)
+def model_prices(
+    request: HttpRequest,
+    lab: str,
+    model: str,
+    host: Annotated[str | None, Query(description="Only this host's prices, by slug, e.g. azure.")] = None,
+    as_of: Annotated[
+        dt.date | None,
+        Query(description="Only the prices in force at the start of this day (UTC), as YYYY-MM-DD."),
+    ] = None,
+):
+    """Every price of the model at every host that offers it: one object per dated period, oldest first
+    within each host, component, tier and mode."""
+    found = get_model(lab, model)
+    periods = PricePeriod.objects.history_of(found)
+    if host:
+        periods = periods.filter(offering__host__slug=host)
+    if as_of is not None:
+        periods = periods.in_force(on=dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC))
+    return {"model": found.key, "prices": [price_row(p) for p in periods]}
