@@ -35,9 +35,7 @@ run: export DEBUG := 1
 run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: $(INSTALLED)
 	@mkdir -p var/run
-	python manage.py migrate --noinput
-	python manage.py load_sample_data
-	python manage.py ensure_admin
+	python manage.py prepare_site  # migrate, load_sample_data, ensure_admin
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three."
 	honcho -f Procfile.dev start
 

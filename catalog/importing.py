@@ -209,7 +209,10 @@ def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[
             wanted[(entry.lab, entry.model_slug)] = entry.model.fields()
     _upsert(
         Model,
-        existing={(m.lab.slug, m.slug): m for m in Model.objects.select_related("lab")},
+        existing={
+            (m.lab.slug, m.slug): m
+            for m in Model.objects.select_related("lab").filter(lab__slug__in={lab for lab, _ in wanted})
+        },
         wanted=wanted,
         make=lambda key, values: Model(lab_id=provider_ids[key[0]], slug=key[1], **values),
         counts=counts,
@@ -229,7 +232,12 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
     }
     _upsert(
         Offering,
-        existing={(o.host.slug, o.host_model_id): o for o in Offering.objects.select_related("host")},
+        existing={
+            (o.host.slug, o.host_model_id): o
+            for o in Offering.objects.select_related("host").filter(
+                host__slug__in={host for host, _ in wanted}
+            )
+        },
         wanted=wanted,
         make=lambda key, values: Offering(host_id=provider_ids[key[0]], host_model_id=key[1], **values),
         counts=counts,

@@ -7,8 +7,10 @@ observation time and opens the next one. Everything is written in bulk, in one t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -36,21 +38,51 @@ class StaleObservation(ValueError):
     """An observation older than the period it would close: replay snapshots in date order."""
 
 
+class OpenPeriod(NamedTuple):
+    """What the ledger needs to know of a period in force, read without building model instances."""
+
+    pk: int
+    price: Decimal
+    unit: str
+    valid_from: dt.datetime
+    source_id: int
+
+
+Key = tuple[int, str, str, str]  # offering id, component, tier, mode
+
+
+def open_periods(offering_ids: Iterable[int], *, lock: bool = False) -> dict[Key, OpenPeriod]:
+    """The periods in force for these offerings, by key. One query (in chunks for very long lists)."""
+    ids = list(offering_ids)
+    found: dict[Key, OpenPeriod] = {}
+    for start in range(0, len(ids), 5000):
+        rows = PricePeriod.objects.in_force().filter(offering_id__in=ids[start : start + 5000])
+        if lock:
+            rows = rows.select_for_update()
+        for pk, offering, component, tier, mode, price, unit, valid_from, source_id in rows.values_list(
+            "pk", "offering_id", "component", "tier", "mode", "price", "unit", "valid_from", "source_id"
+        ):
+            found[(offering, component, tier, mode)] = OpenPeriod(pk, price, unit, valid_from, source_id)
+    return found
+
+
+def _close(pks: list[int], at: dt.datetime) -> None:
+    for start in range(0, len(pks), 500):
+        PricePeriod.objects.filter(pk__in=pks[start : start + 500]).update(valid_to=at)
+
+
 @transaction.atomic
 def record_prices(
     prices: Mapping[int, Sequence[PriceRecord]], *, source: PriceSource, observed_at: dt.datetime
 ) -> LedgerChanges:
     """Record `prices` (offering id → its records) as seen in `source` at `observed_at`."""
     changes = LedgerChanges()
-    open_periods = {
-        (p.offering_id, p.component, p.tier, p.mode): p
-        for p in PricePeriod.objects.in_force().filter(offering_id__in=list(prices)).select_for_update()
-    }
+    current_periods = open_periods(prices, lock=True)
     to_create: list[PricePeriod] = []
-    to_close: list[PricePeriod] = []
+    to_close: list[int] = []
     for offering_id, records in prices.items():
         for record in records:
-            current = open_periods.get((offering_id, *record.key))
+            current = current_periods.get((offering_id, *record.key))
             if (
                 current is not None
                 and normalised(current.price) == record.price
@@ -65,8 +97,7 @@ def record_prices(
                         f"{record.component} of offering {offering_id} was observed at {observed_at:%Y-%m-%d}, "
                         f"before its open period began ({current.valid_from:%Y-%m-%d})"
                     )
-                current.valid_to = observed_at
-                to_close.append(current)
+                to_close.append(current.pk)
                 changes.changed += 1
             else:
                 changes.opened += 1
@@ -84,7 +115,7 @@ def record_prices(
                 )
             )
     # Close before opening: the database allows one open period per key.
-    PricePeriod.objects.bulk_update(to_close, ["valid_to"], batch_size=500)
+    _close(to_close, observed_at)
     PricePeriod.objects.bulk_create(to_create, batch_size=500)
     return changes
 
@@ -98,12 +129,11 @@ def close_withdrawn(
     Periods another source opened are left alone: this source cannot speak for them.
     """
     closing = [
-        period
-        for period in PricePeriod.objects.in_force().filter(offering_id__in=list(listed), source=source)
-        if (period.component, period.tier, period.mode) not in listed[period.offering_id]
+        period.pk
+        for (offering_id, *key), period in open_periods(listed).items()
+        if period.source_id == source.pk
+        and tuple(key) not in listed[offering_id]
         and period.valid_from < observed_at
     ]
-    for period in closing:
-        period.valid_to = observed_at
-    PricePeriod.objects.bulk_update(closing, ["valid_to"], batch_size=500)
+    _close(closing, observed_at)
     return len(closing)

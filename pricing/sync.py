@@ -16,9 +16,9 @@ from django.db import transaction
 
 from catalog.importing import curated_providers
 from catalog.models import Model, Offering, Provider
-from pricing.ledger import LedgerChanges, close_withdrawn, record_prices
+from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
 from pricing.matching import model_aliases
-from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote
+from pricing.models import PendingPriceChange, PendingStatus, PriceSource, SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
 
@@ -204,10 +204,8 @@ def sync_feed(
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
     evidence = {offering_of[e.source_id]: (e.source_id, e.evidence) for e in entries}
 
-    open_periods = {
-        (p.offering_id, p.component, p.tier, p.mode): p
-        for p in PricePeriod.objects.in_force().filter(offering_id__in=list(prices)).select_related("source")
-    }
+    current_periods = open_periods(prices)
+    priority = dict(PriceSource.objects.values_list("pk", "priority"))
     already_held = set(
         PendingPriceChange.objects.filter(status=PendingStatus.PENDING, source=source).values_list(
             "offering_id", "component", "tier", "mode", "new_price"
@@ -218,11 +216,11 @@ def sync_feed(
     held = []
     for offering_id, records in prices.items():
         for record in records:
-            current = open_periods.get((offering_id, *record.key))
+            current = current_periods.get((offering_id, *record.key))
             if (
                 current is not None
                 and current.source_id != source.pk
-                and current.source.priority > source.priority
+                and priority[current.source_id] > source.priority
             ):
                 report.outranked += 1
                 if (current.price, current.unit) != (record.price, record.unit):
