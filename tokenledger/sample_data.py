@@ -6,6 +6,7 @@ Used by `manage.py load_sample_data` (and so by `make run`) and by the test suit
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,55 @@ def load_all(data: dict[str, Any] | None = None, progress: Callable | None = Non
     lines += load_additions()
     lines.append(f"Profiles: {load_profiles(CONTENT_DIR)}")
     return lines
+
+
+# Everything the sample data is made of: the files, and the code that reads them into the database.
+_INPUTS = [
+    DATA_DIR,
+    CONTENT_DIR,
+    *(
+        Path(settings.BASE_DIR) / p
+        for p in (
+            "tokenledger/sample_data.py",
+            "catalog/importing.py",
+            "catalog/feeds.py",
+            "catalog/profiles.py",
+            "pricing/sync.py",
+            "pricing/ledger.py",
+            "pricing/records.py",
+            "pricing/sources",
+        )
+    ),
+]
+
+
+def fingerprint() -> str:
+    """A digest of the sample data and of the code that loads it: when it is unchanged, so is the result."""
+    digest = hashlib.sha256()
+    for root in _INPUTS:
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _marker() -> Path:
+    """Where the fingerprint of the last load into *this* database is kept (one file per database)."""
+    database = settings.DATABASES["default"]
+    name = hashlib.sha256(
+        f"{database['ENGINE']}:{database.get('HOST')}:{database['NAME']}".encode()
+    ).hexdigest()
+    return settings.VAR_DIR / f"sample-data-{name[:16]}.sha256"
+
+
+def is_loaded() -> bool:
+    """True when this database holds the sample data exactly as the current files and code would load it."""
+    from catalog.models import Profile
+
+    marker = _marker()
+    return marker.exists() and marker.read_text() == fingerprint() and Profile.objects.exists()
+
+
+def mark_loaded() -> None:
+    _marker().write_text(fingerprint())

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from tokenledger.sample_data import load_all
+from tokenledger.sample_data import is_loaded, load_all, mark_loaded
 
 
 class Command(BaseCommand):
@@ -12,9 +12,18 @@ class Command(BaseCommand):
         "prices, our additions, and the editorial profiles. Safe to run again: it writes only what changed."
     )
 
-    def handle(self, *args, verbosity: int, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="compare everything even if nothing changed")
+
+    def handle(self, *args, verbosity: int, force: bool, **options):
+        if not force and is_loaded():
+            self.stdout.write(
+                "Sample data: already loaded, and neither the data nor its loader changed since."
+            )
+            return
         show_bar = verbosity > 0 and sys.stdout.isatty()
         for line in load_all(
             progress=lambda items: tqdm(items, desc="models", unit="model", disable=not show_bar)
         ):
             self.stdout.write(line)
+        mark_loaded()
