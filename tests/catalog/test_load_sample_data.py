@@ -22,4 +22,4 @@ def test_a_second_load_of_unchanged_sample_data_is_skipped_and_keeps_the_data(se
 
     assert "already loaded" in load()
     assert Model.objects.count() == models
-    assert "Nothing changed" in load("--force")
+    assert "Profiles: 0 new, 0 updated, 6 unchanged" in load("--force")
