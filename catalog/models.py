@@ -64,6 +64,14 @@ class ModelQuerySet(models.QuerySet):
     def with_lab(self) -> ModelQuerySet:
         return self.select_related("lab")
 
+    def keys(self, keys: list[str]) -> ModelQuerySet:
+        """Models by their "<lab>/<model>" keys."""
+        condition = Q(pk__in=[])
+        for key in keys:
+            lab, _, slug = key.partition("/")
+            condition |= Q(lab__slug=lab, slug=slug)
+        return self.filter(condition)
+
     def search(self, text: str) -> ModelQuerySet:
         text = text.strip()
         if not text:

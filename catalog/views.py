@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -9,6 +9,7 @@ from pricing.charts import price_history_chart
 from pricing.queries import Conversation, base_history, last_syncs, prices_by_host
 
 MODELS_PER_PAGE = 50
+MAX_COMPARED = 4
 
 
 def home(request):
@@ -27,6 +28,51 @@ def home(request):
 
 def methodology(request):
     return render(request, "catalog/methodology.html")
+
+
+def benchmarks(request):
+    """Every published score, grouped by benchmark, best first, each with its source and date."""
+    scores = BenchmarkScore.objects.select_related("benchmark", "model__lab").order_by(
+        "benchmark__name", "-score", "model__name"
+    )
+    boards: dict = {}
+    for item in scores:
+        boards.setdefault(item.benchmark, []).append(item)
+    return render(request, "catalog/benchmarks.html", {"boards": list(boards.items())})
+
+
+def compare(request):
+    """Two to four models side by side: facts, prices at the lab's API, a conversation's cost, scores."""
+    conversation = Conversation.from_query(request.GET)
+    keys = [key.strip() for key in request.GET.get("models", "").split(",") if key.strip()][:MAX_COMPARED]
+    scores = Prefetch("benchmark_scores", queryset=BenchmarkScore.objects.select_related("benchmark"))
+    found = {model.key: model for model in Model.objects.with_lab().keys(keys).prefetch_related(scores)}
+    missing = [key for key in keys if key not in found]
+    models = [found[key] for key in keys if key in found]
+    columns = []
+    for model in models:
+        hosts = prices_by_host(model, conversation)
+        columns.append(
+            {
+                "model": model,
+                "prices": hosts[0] if hosts else None,
+                "hosts": len(hosts),
+                "scores": {s.benchmark_id: s for s in model.benchmark_scores.all()},
+            }
+        )
+    benchmarks = sorted({s.benchmark for c in columns for s in c["scores"].values()}, key=lambda b: b.name)
+    rows = [(b, [c["scores"].get(b.pk) for c in columns]) for b in benchmarks]
+    return render(
+        request,
+        "catalog/compare.html",
+        {
+            "columns": columns,
+            "missing": missing,
+            "score_rows": rows,
+            "conversation": conversation,
+            "models_param": ",".join(m.key for m in models),
+        },
+    )
 
 
 def model_list(request):

@@ -15,6 +15,10 @@ PUBLIC_PAGES = [
     "/models/openai/gpt-4o-audio-preview-2024-12-17/",
     "/models/anthropic/claude-sonnet-4-5/",
     "/methodology/",
+    "/benchmarks/",
+    "/status/",
+    "/compare/?models=openai/gpt-4o,openai/gpt-4o-audio-preview-2024-12-17",
+    "/compare/",
 ]
 
 

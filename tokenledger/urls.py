@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("pricing.urls")),
+    path("", include("monitoring.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,50 @@
+import re
+from html import unescape
+
+import pytest
+
+from catalog.models import Offering
+from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
+def test_the_comparison_shows_each_models_facts_prices_and_scores_side_by_side(sample_data, reader):
+    page = text_of(reader.get("/compare/?models=openai/gpt-4o,openai/gpt-4o-audio-preview-2024-12-17"))
+
+    assert "Compare models" in page
+    assert "GPT-4o Audio (preview, 2024-12-17)" in page
+    assert "Input / 1M tokens $2.50 $2.50" in page
+    assert "Output / 1M tokens $10.00 $10.00" in page
+    assert "600 in + 200 out ≈ $0.0035 ≈ $0.0035" in page
+
+
+def test_the_comparison_names_a_model_it_does_not_know(sample_data, reader):
+    page = text_of(reader.get("/compare/?models=openai/gpt-4o,openai/nope"))
+
+    assert "No model openai/nope in the catalog" in page
+
+
+def test_the_leaderboard_ranks_each_benchmark_with_source_and_date(sample_data, reader):
+    page = text_of(reader.get("/benchmarks/"))
+
+    assert "Benchmark leaderboard" in page
+    assert re.search(r"MMLU .*1 GPT-4o", page)
+    assert "2026-05-24" in page
+
+
+def test_the_status_page_is_honest_until_something_is_monitored(sample_data, reader):
+    assert "No model is monitored yet" in text_of(reader.get("/status/"))
+
+    offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
+    target = ProbeTarget.objects.create(
+        offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1", is_demo=True
+    )
+    ProbeRun.objects.create(target=target, started_at="2026-11-24T10:00Z", outcome=Outcome.TIMEOUT)
+
+    page = text_of(reader.get("/status/"))
+    assert "GPT-4o" in page and "Demo: simulated provider" in page and "1 / 1" in page
