@@ -65,11 +65,13 @@ def test_replaying_the_models_dev_snapshots_gives_the_price_history_of_every_mod
             checked += 1
             if actual != expected:
                 mismatches.append((path.stem, provider, model_id, expected, actual))
+    print(f"\nchecked {checked} (model, date) pairs; {len(approved)} held changes approved:")
     assert checked > 500
     assert mismatches == [], "\n".join(map(str, mismatches))
     held = sorted(
         f"{c.offering.host.slug}/{c.offering.host_model_id} {c.component}: {c.reason}" for c in approved
     )
+    print("\n".join(held))
     assert len(held) <= 12, held
 
 
