@@ -23,7 +23,7 @@ def test_a_reader_finds_the_reference_model_in_the_catalog_and_opens_its_profile
 
     expect(page).to_have_url(re.compile(r"/models/openai/gpt-4o-audio-preview-2024-12-17/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("GPT-4o Audio")
-    pricing = page.locator("section", has=page.get_by_role("heading", name=re.compile("Pricing")))
+    pricing = page.locator("section[aria-labelledby=s-pricing]")
     expect(pricing).to_contain_text("$2.50")
     expect(pricing).to_contain_text("$10.00")
     expect(pricing).to_contain_text("≈ $0.0035")
