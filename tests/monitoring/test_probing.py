@@ -1,0 +1,125 @@
+"""Probes against the fake provider on 127.0.0.1: timings, every kind of outage, and keys that never leak."""
+
+import asyncio
+import json
+import logging
+import statistics
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Offering
+from monitoring.fake_provider import FakeProvider
+from monitoring.models import Adapter, ProbeRun, ProbeTarget
+from monitoring.probing import ProbeSpec, probe_all, probe_targets
+
+SECRET = "sk-test-9f8e7d6c5b4a39281706"
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeProvider() as provider:
+        yield provider
+
+
+def run(*specs):
+    return asyncio.run(probe_all(specs))
+
+
+@pytest.mark.parametrize("adapter", ["openai", "anthropic", "gemini"])
+def test_measured_latency_and_ttft_are_within_10_ms_of_what_the_provider_injects(fake, adapter):
+    spec = ProbeSpec(adapter, fake.url, "fake:latency=200:ttft=50:tokens=8")
+    run(spec)  # the first request of a client pays for its connection; the reading below does not
+    results = [run(spec)[0] for _ in range(5)]
+
+    latency = statistics.median(r.latency_ms for r in results)
+    ttft = statistics.median(r.ttft_ms for r in results)
+    assert all(r.outcome == "ok" for r in results)
+    assert abs(latency - 200) <= 10, latency
+    assert abs(ttft - 50) <= 10, ttft
+    assert results[0].output_tokens == 8
+    assert results[0].tokens_per_second == pytest.approx(7 / 0.150, rel=0.15)
+
+
+@pytest.mark.parametrize(
+    ("model", "outcome", "status"),
+    [
+        ("fake:hang", "timeout", None),
+        ("fake:status=429", "http_error", 429),
+        ("fake:status=500", "http_error", 500),
+        ("fake:status=503", "http_error", 503),
+        ("fake:garbage", "malformed", 200),
+    ],
+)
+def test_each_kind_of_outage_is_counted_as_what_it_is(fake, model, outcome, status):
+    (result,) = run(ProbeSpec("openai", fake.url, model, timeout=0.5))
+
+    assert (result.outcome, result.http_status) == (outcome, status)
+    assert result.error
+
+
+def test_a_refused_connection_is_a_connection_error():
+    with FakeProvider() as gone:
+        url = gone.url
+    (result,) = run(ProbeSpec("openai", url, "fake", timeout=2))
+
+    assert result.outcome == "connection_error"
+
+
+@pytest.mark.django_db
+def test_a_key_echoed_by_the_provider_appears_nowhere(fake, sample_data, monkeypatch, caplog, reader):
+    monkeypatch.setenv("FAKE_PROVIDER_KEY", SECRET)
+    offering = Offering.objects.create(
+        model=Offering.objects.get(host__slug="openai", host_model_id="gpt-4o").model,
+        host=Offering.objects.get(host__slug="openai", host_model_id="gpt-4o").host,
+        host_model_id="fake:echo_key:status=401",
+    )
+    target = ProbeTarget.objects.create(
+        offering=offering,
+        adapter=Adapter.OPENAI,
+        base_url=fake.url,
+        api_key_env="FAKE_PROVIDER_KEY",
+        is_demo=True,
+    )
+    caplog.set_level(logging.DEBUG)
+
+    probe_targets([target])
+
+    run_row = ProbeRun.objects.get(target=target)
+    assert run_row.outcome == "http_error" and run_row.http_status == 401
+    assert "Incorrect API key provided: [redacted]" in run_row.error
+    stored = json.dumps([*ProbeRun.objects.values(), *ProbeTarget.objects.values()], default=str)
+    assert SECRET not in stored
+    assert SECRET not in caplog.text
+    for url in ("/status/", "/models/openai/gpt-4o/", "/admin/monitoring/proberun/"):
+        assert SECRET not in reader.get(url).content.decode()
+
+
+def test_the_probe_command_reports_each_run_and_a_summary_as_json(fake):
+    out = StringIO()
+    call_command(
+        "probe",
+        "--base-url",
+        fake.url,
+        "--api-model",
+        "fake:latency=20:ttft=5",
+        "--runs",
+        "3",
+        "--json",
+        stdout=out,
+    )
+
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["outcome"] for line in lines[:3]] == ["ok"] * 3
+    assert set(lines[0]) == {
+        "outcome",
+        "http_status",
+        "latency_ms",
+        "ttft_ms",
+        "output_tokens",
+        "tokens_per_second",
+        "error",
+    }
+    assert lines[3]["runs"] == 3 and lines[3]["ok"] == 3 and lines[3]["availability"] == 1
+    assert lines[3]["p50_ms"] >= 20
