@@ -6,6 +6,7 @@ Probes run concurrently on one event loop (httpx.AsyncClient) with a bound on ho
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import time
@@ -164,7 +165,7 @@ def probe_targets(targets, *, started_at=None, concurrency: int = 200) -> list:
     targets = list(targets)
     started_at = started_at or timezone.now()
     specs = [spec_for(target) for target in targets]
-    results = asyncio.run(probe_all(specs, concurrency=concurrency))
+    results = run_probes(specs, concurrency=concurrency)
     runs = [
         ProbeRun(
             target=target,
@@ -180,3 +181,15 @@ def probe_targets(targets, *, started_at=None, concurrency: int = 200) -> list:
         for target, spec, result in zip(targets, specs, results, strict=True)
     ]
     return ProbeRun.objects.bulk_create(runs, ignore_conflicts=True)
+
+
+def run_probes(specs: Iterable[ProbeSpec], *, concurrency: int = 200) -> list[ProbeResult]:
+    """probe_all from synchronous code (a command, a Celery task, a test), even where an event loop is already
+    running in this thread (as under Playwright): then the probes run on a loop in a thread of their own."""
+    specs = list(specs)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(probe_all(specs, concurrency=concurrency))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, probe_all(specs, concurrency=concurrency)).result()

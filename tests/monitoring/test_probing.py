@@ -1,6 +1,5 @@
 """Probes against the fake provider on 127.0.0.1: timings, every kind of outage, and keys that never leak."""
 
-import asyncio
 import json
 import logging
 import statistics
@@ -12,7 +11,7 @@ from django.core.management import call_command
 from catalog.models import Offering
 from monitoring.fake_provider import FakeProvider
 from monitoring.models import Adapter, ProbeRun, ProbeTarget
-from monitoring.probing import ProbeSpec, probe_all, probe_targets
+from monitoring.probing import ProbeSpec, probe_targets, run_probes
 
 SECRET = "sk-test-9f8e7d6c5b4a39281706"
 
@@ -24,7 +23,7 @@ def fake():
 
 
 def run(*specs):
-    return asyncio.run(probe_all(specs))
+    return run_probes(specs)
 
 
 @pytest.mark.parametrize("adapter", ["openai", "anthropic", "gemini"])

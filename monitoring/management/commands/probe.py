@@ -1,4 +1,3 @@
-import asyncio
 import json
 import os
 import statistics
@@ -7,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.adapters import ADAPTERS
 from monitoring.models import Outcome, ProbeTarget
-from monitoring.probing import ProbeSpec, probe_all, probe_targets
+from monitoring.probing import ProbeSpec, probe_targets, run_probes
 
 
 class Command(BaseCommand):
@@ -59,7 +58,7 @@ class Command(BaseCommand):
         spec = ProbeSpec(
             options["adapter"], options["base_url"], options["api_model"], key=key, timeout=options["timeout"]
         )
-        results = asyncio.run(probe_all([spec] * max(1, options["runs"]), concurrency=1))
+        results = run_probes([spec] * max(1, options["runs"]), concurrency=1)
         for result in results:
             line = result.as_dict()
             self.stdout.write(
