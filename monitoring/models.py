@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Max, Q, Window
+from django.db.models.functions import Ceil, RowNumber
 
 from catalog.models import Offering
 
@@ -50,6 +51,30 @@ class Outcome(models.TextChoices):
     MALFORMED = "malformed", "Malformed answer"
 
 
+class ProbeRunQuerySet(models.QuerySet):
+    def summary(self) -> dict:
+        """Counts in one query: runs, ok, errors (rate-limited runs apart), the time of the last run."""
+        rate_limited = Q(outcome=Outcome.HTTP_ERROR, http_status=429)
+        return self.aggregate(
+            runs=Count("id"),
+            ok=Count("id", filter=Q(outcome=Outcome.OK)),
+            rate_limited=Count("id", filter=rate_limited),
+            errors=Count("id", filter=~Q(outcome=Outcome.OK) & ~rate_limited),
+            last_run_at=Max("started_at"),
+        )
+
+    def percentile(self, field: str, fraction: float) -> tuple[float | None, int]:
+        """The nearest-rank percentile of `field` over these runs, with its sample count, computed by the
+        database (a window function, so it works on SQLite and PostgreSQL alike). One query."""
+        measured = self.filter(**{f"{field}__isnull": False})
+        ranked = measured.annotate(
+            rank=Window(RowNumber(), order_by=F(field).asc()),
+            samples=Window(Count("id")),
+        ).filter(rank=Ceil(F("samples") * fraction))
+        row = ranked.values_list(field, "samples").first()
+        return (row[0], row[1]) if row else (None, 0)
+
+
 class ProbeRun(models.Model):
     target = models.ForeignKey(ProbeTarget, on_delete=models.CASCADE, related_name="runs")
     started_at = models.DateTimeField()
@@ -60,6 +85,8 @@ class ProbeRun(models.Model):
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
     tokens_per_second = models.FloatField(null=True, blank=True, help_text="After the first token.")
     error = models.CharField(max_length=500, blank=True, help_text="Short, with any key redacted.")
+
+    objects = ProbeRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

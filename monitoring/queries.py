@@ -1,26 +1,52 @@
-"""What the profile page shows about measured availability, computed by the database."""
+"""What the profile page shows about measured availability and latency, computed by the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from catalog.models import Model
-from monitoring.models import Outcome, ProbeRun, ProbeTarget
+from monitoring.models import ProbeRun, ProbeTarget
+
+# "The last test" covers the runs of the day up to the latest run: the reference page's "Errors 1 / 6 runs".
+LAST_TEST_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass
+class Percentile:
+    value: float | None
+    samples: int
 
 
 @dataclass
 class MonitoringSummary:
     targets: int
-    runs: int
-    errors: int
-    last_run_at: object
     has_demo: bool
+    runs: int = 0
+    ok: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    last_run_at: dt.datetime | None = None
+    latency_p50: Percentile | None = None
+    latency_p95: Percentile | None = None
+    ttft_p50: Percentile | None = None
+    speed_p50: Percentile | None = None
 
     @property
     def measured(self) -> bool:
         return self.runs > 0
+
+    @property
+    def availability(self) -> float | None:
+        """ok / (ok + errors); rate-limited runs are shown but left out, as OpenRouter does."""
+        counted = self.ok + self.errors
+        return 100 * self.ok / counted if counted else None
+
+    @property
+    def counted_runs(self) -> int:
+        return self.ok + self.errors
 
     @property
     def empty_reason(self) -> str:
@@ -30,17 +56,23 @@ class MonitoringSummary:
 
 
 def summary_for_model(model: Model) -> MonitoringSummary:
-    """Counts of probe targets and runs for every offering of `model`. Two queries."""
+    """The last test of every host of `model`: counts, availability, p50/p95 latency, TTFT, output speed.
+    A fixed number of queries (7) whatever the number of runs."""
     targets = ProbeTarget.objects.filter(offering__model=model, enabled=True).aggregate(
         count=Count("id"), demo=Count("id", filter=Q(is_demo=True))
     )
-    runs = ProbeRun.objects.filter(target__offering__model=model).aggregate(
-        count=Count("id"), errors=Count("id", filter=~Q(outcome=Outcome.OK)), last=Max("started_at")
-    )
-    return MonitoringSummary(
-        targets=targets["count"],
-        runs=runs["count"],
-        errors=runs["errors"],
-        last_run_at=runs["last"],
-        has_demo=bool(targets["demo"]),
-    )
+    summary = MonitoringSummary(targets=targets["count"], has_demo=bool(targets["demo"]))
+    runs = ProbeRun.objects.filter(target__offering__model=model)
+    last = runs.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last is None:
+        return summary
+    recent = runs.filter(started_at__gt=last - LAST_TEST_WINDOW)
+    counts = recent.summary()
+    summary.runs, summary.ok, summary.errors = counts["runs"], counts["ok"], counts["errors"]
+    summary.rate_limited, summary.last_run_at = counts["rate_limited"], counts["last_run_at"]
+    ok = recent.filter(outcome="ok")
+    summary.latency_p50 = Percentile(*ok.percentile("latency_ms", 0.5))
+    summary.latency_p95 = Percentile(*ok.percentile("latency_ms", 0.95))
+    summary.ttft_p50 = Percentile(*ok.percentile("ttft_ms", 0.5))
+    summary.speed_p50 = Percentile(*ok.percentile("tokens_per_second", 0.5))
+    return summary

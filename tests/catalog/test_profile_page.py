@@ -160,36 +160,48 @@ def test_an_unknown_model_is_a_404(sample_data, reader):
 def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
     sample_data, reader, django_assert_max_num_queries
 ):
-    reader.get(REFERENCE)  # warm caches that are not per page
-    with django_assert_max_num_queries(12) as baseline:
-        reader.get(REFERENCE)
     offering = Model.objects.get(slug="gpt-4o-audio-preview-2024-12-17").offerings.get()
-    source = price_source("litellm")
-    start = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
-    for week in range(30):
-        record_prices(
-            {
-                offering.pk: [
-                    PriceRecord("input", Decimal("2.5") + week),
-                    PriceRecord("output", Decimal(10 + week)),
-                ]
-            },
-            source=source,
-            observed_at=start + dt.timedelta(weeks=week),
-        )
     target = ProbeTarget.objects.create(
         offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1"
     )
-    ProbeRun.objects.bulk_create(
-        ProbeRun(
-            target=target, started_at=start + dt.timedelta(minutes=i), outcome=Outcome.OK, latency_ms=300
-        )
-        for i in range(200)
-    )
+    start = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
 
-    with django_assert_max_num_queries(len(baseline.captured_queries)):
+    def grow(changes: int, runs: int, since: int) -> None:
+        for week in range(since, since + changes):
+            record_prices(
+                {
+                    offering.pk: [
+                        PriceRecord("input", Decimal("2.5") + week),
+                        PriceRecord("output", Decimal(10 + week)),
+                    ]
+                },
+                source=price_source("litellm"),
+                observed_at=start + dt.timedelta(weeks=week),
+            )
+        ProbeRun.objects.bulk_create(
+            ProbeRun(
+                target=target,
+                started_at=start + dt.timedelta(weeks=since, minutes=i),
+                outcome=Outcome.OK,
+                latency_ms=300 + i,
+                ttft_ms=80,
+                output_tokens=8,
+                tokens_per_second=40,
+            )
+            for i in range(runs)
+        )
+
+    grow(changes=1, runs=3, since=0)
+    reader.get(REFERENCE)  # warm caches that are not per page
+    with django_assert_max_num_queries(20) as small:
+        reader.get(REFERENCE)
+
+    grow(changes=30, runs=1000, since=1)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
         response = reader.get(REFERENCE)
     assert "▲" in text_of(response)
+    assert "1000 samples" in text_of(response)
 
 
 @pytest.mark.django_db
