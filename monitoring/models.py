@@ -100,3 +100,17 @@ class ProbeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} at {self.started_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
+
+class ProbeClaim(models.Model):
+    """A target's slot, claimed before it is probed: the unique key makes a second beat or a retry a no-op."""
+
+    target = models.ForeignKey(ProbeTarget, on_delete=models.CASCADE, related_name="claims")
+    slot = models.DateTimeField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "slot"], name="probe_claim_one_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.target} at {self.slot:%Y-%m-%d %H:%M}"
