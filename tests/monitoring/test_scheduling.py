@@ -58,6 +58,7 @@ def test_a_worker_probes_the_claimed_targets_once_per_slot(
         Offering.objects.filter(pk=hourly.offering_id).update(host_model_id="fake:latency=20:ttft=5")
         sent = []
         monkeypatch.setattr(probe_slot, "delay", lambda ids, slot: sent.append((ids, slot)))
+        monkeypatch.setattr("monitoring.tasks.claim_due", lambda: claim_due(NOW))  # both targets due at 10:00
         with django_capture_on_commit_callbacks(execute=True):
             assert enqueue_due_probes() == 2
 

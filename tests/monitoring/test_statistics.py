@@ -84,5 +84,5 @@ def test_the_summary_takes_a_fixed_number_of_queries(target, django_assert_max_n
     add_runs(target, [Outcome.OK] * 20, list(range(100, 300, 10)))
     model = target.offering.model
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         summary_for_model(model)

@@ -213,7 +213,7 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
     assert len(response.json()["items"]) == 200
 
 
-def test_the_openapi_schema_lists_the_three_paths(reader):
+def test_the_openapi_schema_lists_every_path(reader):
     schema = reader.get("/api/v1/openapi.json").json()
 
     assert schema["info"]["title"] == "Tokenledger API"
@@ -221,6 +221,7 @@ def test_the_openapi_schema_lists_the_three_paths(reader):
         "/api/v1/models/",
         "/api/v1/models/{lab}/{model}/",
         "/api/v1/models/{lab}/{model}/prices/",
+        "/api/v1/models/{lab}/{model}/availability/",
     }
 
 
