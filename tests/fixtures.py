@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +78,10 @@ def shared_data() -> Path:
 def editor(django_user_model):
     """An editor who reviews held price changes in the admin."""
     return django_user_model.objects.create_user("eva-editor", password="x", is_staff=True)
+
+
+def text_of(response) -> str:
+    """A page as a reader reads it: scripts, styles and tags dropped, entities decoded, white space folded."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))

@@ -1,16 +1,12 @@
 import re
-from html import unescape
 
 import pytest
 
 from catalog.models import Offering
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
+from tests.fixtures import text_of
 
 pytestmark = pytest.mark.django_db
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 def test_the_comparison_shows_each_models_facts_prices_and_scores_side_by_side(sample_data, reader):

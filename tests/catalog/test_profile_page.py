@@ -1,7 +1,6 @@
 import datetime as dt
 import re
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -12,15 +11,9 @@ from pricing.ledger import record_prices
 from pricing.models import SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources import price_source
+from tests.fixtures import text_of
 
 REFERENCE = "/models/openai/gpt-4o-audio-preview-2024-12-17/"
-
-
-def text_of(response) -> str:
-    """The page as a reader reads it: tags dropped, white space folded."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 @pytest.mark.django_db

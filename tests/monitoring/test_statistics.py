@@ -1,23 +1,18 @@
 """Availability and latency as the profile page shows them, computed by the database."""
 
 import datetime as dt
-import re
-from html import unescape
 
 import pytest
 
 from catalog.models import Offering
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from monitoring.queries import summary_for_model
+from tests.fixtures import text_of
 
 pytestmark = pytest.mark.django_db
 
 LAST = dt.datetime(2026, 5, 24, 4, 46, tzinfo=dt.UTC)
 PAGE = "/models/openai/gpt-4o/"
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 @pytest.fixture
