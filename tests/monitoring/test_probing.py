@@ -13,7 +13,7 @@ from monitoring.fake_provider import FakeProvider
 from monitoring.models import Adapter, ProbeRun, ProbeTarget
 from monitoring.probing import ProbeSpec, probe_targets, run_probes
 
-SECRET = "sk-test-9f8e7d6c5b4a39281706"
+SECRET = "fake-provider-key-9f8e7d6c5b4a3928"  # a made-up key, echoed back by the fake provider
 
 
 @pytest.fixture(scope="module")
