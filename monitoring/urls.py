@@ -6,4 +6,5 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("status/", views.status, name="status"),
+    path("models/<str:lab>/<str:model>/availability.csv", views.availability_csv, name="availability_csv"),
 ]

@@ -65,3 +65,15 @@ def test_availability_per_host_and_window_with_sample_counts_and_a_daily_series(
 
 def test_a_model_without_probes_has_no_hosts(sample_data, reader):
     assert reader.get(URL).json() == {"model": "openai/gpt-4o", "hosts": []}
+
+
+def test_the_daily_series_downloads_as_csv(target, reader):
+    ProbeRun.objects.create(target=target, started_at=timezone.now(), outcome=Outcome.OK, latency_ms=100)
+
+    response = reader.get("/models/openai/gpt-4o/availability.csv")
+
+    assert response["Content-Disposition"] == 'attachment; filename="openai-gpt-4o-availability.csv"'
+    header, row = response.content.decode().splitlines()
+    assert header == "model,host,host_model_id,demo,day,runs,ok,errors,rate_limited"
+    assert row.startswith("openai/gpt-4o,openai,gpt-4o,True,") and row.endswith(",1,1,0,0")
+    assert "availability.csv" in reader.get("/models/openai/gpt-4o/").content.decode()
