@@ -51,17 +51,21 @@ class Outcome(models.TextChoices):
     MALFORMED = "malformed", "Malformed answer"
 
 
+def run_counts() -> dict:
+    """How runs are counted, as aggregates: runs, ok, rate-limited (429) and errors (the rest of the failures)."""
+    rate_limited = Q(outcome=Outcome.HTTP_ERROR, http_status=429)
+    return {
+        "runs": Count("id"),
+        "ok": Count("id", filter=Q(outcome=Outcome.OK)),
+        "rate_limited": Count("id", filter=rate_limited),
+        "errors": Count("id", filter=~Q(outcome=Outcome.OK) & ~rate_limited),
+    }
+
+
 class ProbeRunQuerySet(models.QuerySet):
     def summary(self) -> dict:
         """Counts in one query: runs, ok, errors (rate-limited runs apart), the time of the last run."""
-        rate_limited = Q(outcome=Outcome.HTTP_ERROR, http_status=429)
-        return self.aggregate(
-            runs=Count("id"),
-            ok=Count("id", filter=Q(outcome=Outcome.OK)),
-            rate_limited=Count("id", filter=rate_limited),
-            errors=Count("id", filter=~Q(outcome=Outcome.OK) & ~rate_limited),
-            last_run_at=Max("started_at"),
-        )
+        return self.aggregate(**run_counts(), last_run_at=Max("started_at"))
 
     def percentile(self, field: str, fraction: float) -> tuple[float | None, int]:
         """The nearest-rank percentile of `field` over these runs, with its sample count, computed by the

@@ -176,9 +176,9 @@ def probe_targets(targets, *, started_at=None, concurrency: int = 200) -> list:
             ttft_ms=result.ttft_ms,
             output_tokens=result.output_tokens,
             tokens_per_second=result.tokens_per_second,
-            error=redact(result.error, spec.key),
+            error=result.error,  # probe() has redacted the key from it
         )
-        for target, spec, result in zip(targets, specs, results, strict=True)
+        for target, result in zip(targets, results, strict=True)
     ]
     return ProbeRun.objects.bulk_create(runs, ignore_conflicts=True)
 

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from catalog.models import Model
-from monitoring.models import ProbeRun, ProbeTarget
+from monitoring.models import ProbeRun, ProbeTarget, run_counts
 
 # "The last test" covers the runs of the day up to the latest run: the reference page's "Errors 1 / 6 runs".
 LAST_TEST_WINDOW = dt.timedelta(hours=24)
@@ -23,9 +23,9 @@ class Percentile:
 
 
 @dataclass
-class MonitoringSummary:
-    targets: int
-    has_demo: bool
+class WindowStats:
+    """Availability and latency of a set of runs, as the page and the API give them."""
+
     runs: int = 0
     ok: int = 0
     errors: int = 0
@@ -34,48 +34,35 @@ class MonitoringSummary:
     latency_p50: Percentile | None = None
     latency_p95: Percentile | None = None
     ttft_p50: Percentile | None = None
+    ttft_p95: Percentile | None = None
     speed_p50: Percentile | None = None
-
-    @property
-    def measured(self) -> bool:
-        return self.runs > 0
-
-    @property
-    def availability(self) -> float | None:
-        """ok / (ok + errors); rate-limited runs are shown but left out, as OpenRouter does."""
-        counted = self.ok + self.errors
-        return 100 * self.ok / counted if counted else None
 
     @property
     def counted_runs(self) -> int:
         return self.ok + self.errors
 
     @property
+    def availability(self) -> float | None:
+        """ok / (ok + errors); rate-limited runs are shown but left out, as OpenRouter does."""
+        return 100 * self.ok / self.counted_runs if self.counted_runs else None
+
+
+@dataclass
+class MonitoringSummary(WindowStats):
+    """A model's last test (the runs of the 24 hours up to its latest run) and what is configured to probe it."""
+
+    targets: int = 0
+    has_demo: bool = False
+
+    @property
+    def measured(self) -> bool:
+        return self.runs > 0
+
+    @property
     def empty_reason(self) -> str:
         if self.targets == 0:
             return "No probe is configured for this model yet, so we have not called its API."
         return "A probe is configured, but it has not completed a run yet."
-
-
-@dataclass
-class WindowStats:
-    """Availability and latency of a set of runs, as the page and the API give them."""
-
-    runs: int
-    ok: int
-    errors: int
-    rate_limited: int
-    last_run_at: dt.datetime | None
-    latency_p50: Percentile
-    latency_p95: Percentile
-    ttft_p50: Percentile
-    ttft_p95: Percentile
-    speed_p50: Percentile
-
-    @property
-    def availability(self) -> float | None:
-        counted = self.ok + self.errors
-        return 100 * self.ok / counted if counted else None
 
 
 def window_stats(runs) -> WindowStats:
@@ -99,17 +86,11 @@ def window_stats(runs) -> WindowStats:
 def daily_series(runs, *, days: int = 90, now: dt.datetime | None = None) -> list[dict]:
     """Per day (UTC) over the last `days`: runs, ok, errors and rate-limited. One query."""
     since = (now or timezone.now()) - dt.timedelta(days=days)
-    rate_limited = Q(outcome="http_error", http_status=429)
     return list(
         runs.filter(started_at__gte=since)
         .annotate(day=TruncDate("started_at", tzinfo=dt.UTC))
         .values("day")
-        .annotate(
-            runs=Count("id"),
-            ok=Count("id", filter=Q(outcome="ok")),
-            rate_limited=Count("id", filter=rate_limited),
-            errors=Count("id", filter=~Q(outcome="ok") & ~rate_limited),
-        )
+        .annotate(**run_counts())
         .order_by("day")
     )
 
@@ -126,8 +107,4 @@ def summary_for_model(model: Model) -> MonitoringSummary:
     if last is None:
         return summary
     stats = window_stats(runs.filter(started_at__gt=last - LAST_TEST_WINDOW))
-    summary.runs, summary.ok, summary.errors = stats.runs, stats.ok, stats.errors
-    summary.rate_limited, summary.last_run_at = stats.rate_limited, stats.last_run_at
-    summary.latency_p50, summary.latency_p95 = stats.latency_p50, stats.latency_p95
-    summary.ttft_p50, summary.speed_p50 = stats.ttft_p50, stats.speed_p50
-    return summary
+    return MonitoringSummary(**vars(stats), targets=summary.targets, has_demo=summary.has_demo)

@@ -17,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from catalog.models import Model, ModelQuerySet, Offering
 from pricing.models import Component, PricePeriod
-from pricing.queries import Conversation
+from pricing.queries import Conversation, host_order
 from pricing.records import decimal_text
 
 MAX_PAGE_SIZE = 200
@@ -99,8 +99,7 @@ def base_price(model: Model) -> dict | None:
         if not prices:
             continue
         cost = conversation.cost(prices.get(Component.INPUT), prices.get(Component.OUTPUT))
-        rank = (offering.host_id != model.lab_id, cost is None, cost or 0, offering.host.name)
-        candidates.append((rank, offering, prices))
+        candidates.append((host_order(offering, model, cost), offering, prices))
     if not candidates:
         return None
     _, offering, prices = min(candidates, key=lambda c: c[0])

@@ -107,11 +107,9 @@ class OfferingPrices:
         return min((p.first_seen for p in self.periods), default=None)
 
 
-def typical_conversation_cost(
-    input_period: PricePeriod | None, output_period: PricePeriod | None
-) -> Decimal | None:
-    """USD for one typical conversation (600 input + 200 output tokens by default)."""
-    return Conversation.default().cost(input_period, output_period)
+def host_order(offering: Offering, model: Model, cost: Decimal | None) -> tuple:
+    """How hosts are listed: the lab's own API first, then by the cost of a conversation, unpriced last."""
+    return (offering.host_id != model.lab_id, cost is None, cost or 0, offering.host.name)
 
 
 def _in_force_with_previous():
@@ -151,15 +149,7 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
         for r in rows:
             r.is_cheapest = r.typical_conversation_cost == min(costs)
     _attach_disagreements(rows)
-    return sorted(
-        rows,
-        key=lambda r: (
-            r.offering.host_id != model.lab_id,
-            r.typical_conversation_cost is None,
-            r.typical_conversation_cost or 0,
-            r.offering.host.name,
-        ),
-    )
+    return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
 
 def _attach_disagreements(rows: list[OfferingPrices]) -> None:
@@ -192,7 +182,3 @@ def last_syncs(sources: list[PriceSource]) -> dict[int, dt.datetime]:
         .annotate(last=Max("finished_at"))
     )
     return {run["source"]: run["last"] for run in runs}
-
-
-def last_observed(model: Model) -> dt.datetime | None:
-    return PricePeriod.objects.filter(offering__model=model).aggregate(at=Max("valid_from"))["at"]

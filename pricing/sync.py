@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from catalog.importing import curated_providers
+from catalog.importing import curated_providers, offering_ids
 from catalog.models import Model, Offering, Provider
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
 from pricing.matching import model_aliases
@@ -90,8 +90,11 @@ def deduplicate(entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[Rejecti
     return list(chosen.values()), rejections
 
 
-def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[dict[str, int], list[str]]:
-    """source id → offering id, creating hosts, labs, models and offerings the catalog lacks."""
+def resolve_offerings(
+    entries: list[FeedEntry], source: PriceSource
+) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """(host, host model id) → offering id for the whole catalog, after creating the hosts, labs, models and
+    offerings these entries need; and the source ids that matched no model."""
     providers = dict(Provider.objects.values_list("slug", "id"))
     hosts, labs = {e.host for e in entries}, {e.lab for e in entries}
     curated = curated_providers()
@@ -108,9 +111,7 @@ def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[di
         for slug in sorted((hosts | labs) - set(providers))
     )
     providers = dict(Provider.objects.values_list("slug", "id"))
-    offerings = {
-        (host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")
-    }
+    offerings = offering_ids()
     models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
 
     def known_model(entry: FeedEntry) -> int | None:
@@ -141,12 +142,7 @@ def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> tuple[di
         for e in entries
         if (e.host, e.host_model_id) not in offerings
     )
-    offerings = {
-        (host, mid): pk for pk, host, mid in Offering.objects.values_list("pk", "host__slug", "host_model_id")
-    }
-    return {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}, [
-        e.source_id for e in unmatched
-    ]
+    return offering_ids(), [e.source_id for e in unmatched]
 
 
 def _save_dissent(
@@ -197,7 +193,8 @@ def sync_feed(
     """Match and record a parsed feed. With dry_run, everything is computed and then rolled back."""
     entries, duplicates = deduplicate(feed.entries)
     report = SyncReport(seen=feed.seen, skipped=feed.skipped, rejections=[*feed.rejections, *duplicates])
-    offering_of, report.unmatched = resolve_offerings(entries, source)
+    offerings, report.unmatched = resolve_offerings(entries, source)
+    offering_of = {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}
     report.new_models = len({(e.lab, e.model_slug) for e in entries if e.source_id in set(report.unmatched)})
     report.matched = len(entries) - len(report.unmatched)
 
@@ -252,16 +249,7 @@ def sync_feed(
     _save_dissent(dissent, prices, source, observed_at)
     report.newly_held = len(held)
     listed = {offering_id: {r.key for r in records} for offering_id, records in prices.items()}
-    unpriced = set(feed.unpriced)
-    listed.update(
-        {
-            pk: set()
-            for pk, host, mid in Offering.objects.filter(
-                host_model_id__in=[m for _, m in unpriced]
-            ).values_list("pk", "host__slug", "host_model_id")
-            if (host, mid) in unpriced
-        }
-    )
+    listed.update({offerings[key]: set() for key in feed.unpriced if key in offerings})
     withdrawn = close_withdrawn(listed, source=source, observed_at=observed_at)
     report.ledger = record_prices(to_record, source=source, observed_at=observed_at)
     report.ledger.withdrawn = withdrawn

@@ -31,7 +31,9 @@ def load_models_dev(
     """Import a models.dev api.json: the catalog first, then its prices, as the weekly sync records them."""
     providers, entries = parse_models_dev(data)
     report = import_facts(providers, entries, progress=progress)
-    sync = sync_feed(models_dev.parse(data), source=price_source(models_dev.SLUG), observed_at=observed_at)
+    sync = sync_feed(
+        models_dev.feed_of(entries), source=price_source(models_dev.SLUG), observed_at=observed_at
+    )
     return report, sync
 
 

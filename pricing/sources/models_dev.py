@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.feeds import parse_models_dev
+from catalog.importing import EntryFacts
 from pricing.models import Component, Mode
 from pricing.records import PriceRecord, context_tier
 from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
@@ -82,8 +83,12 @@ def parse(data: Any) -> ParsedFeed:
         isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
     ):
         raise FeedError("a models.dev api.json is a JSON object of provider id → provider with 'models'")
+    return feed_of(parse_models_dev(data)[1])
+
+
+def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
+    """The prices of catalogue entries already parsed by catalog.feeds.parse_models_dev."""
     feed = ParsedFeed()
-    _, entries = parse_models_dev(data)
     for entry in entries:
         feed.seen += 1
         source_id = f"{entry.host}/{entry.host_model_id}"
