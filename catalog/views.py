@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog.models import BenchmarkScore, Model, Profile, Provider
+from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
 from pricing.charts import price_history_chart
 from pricing.queries import Conversation, base_history, last_syncs, prices_by_host
@@ -113,6 +114,9 @@ def model_detail(request, lab, model):
     main = hosts[0] if hosts and hosts[0].input else None
     history = base_history(main.offering) if main else []
     syncs = last_syncs(main.sources) if main else {}
+    monitoring = summary_for_model(model)
+    now = timezone.now()
+    price_chart = price_history_chart(history, now=now) if history else None
     return render(
         request,
         "catalog/model_detail.html",
@@ -124,9 +128,10 @@ def model_detail(request, lab, model):
             "main": main,
             "conversation": conversation,
             "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
-            "price_chart": price_history_chart(history, now=timezone.now()) if history else None,
+            "price_chart": price_chart,
             "price_changes": sum(1 for p in history if p.valid_to),
             "syncs": [(source, syncs.get(source.pk)) for source in (main.sources if main else [])],
-            "monitoring": summary_for_model(model),
+            "monitoring": monitoring,
+            "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
         },
     )

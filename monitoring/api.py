@@ -39,6 +39,28 @@ class Day(Schema):
     ok: int
     errors: int
     rate_limited: int
+    availability_percent: float | None
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    ttft_p50_ms: float | None
+    latency_samples: int
+
+
+def day_row(rollup) -> dict:
+    """A daily rollup as the API and the CSV give it."""
+    availability = rollup.availability
+    return {
+        "day": rollup.starts_at.date(),
+        "runs": rollup.runs,
+        "ok": rollup.ok,
+        "errors": rollup.errors,
+        "rate_limited": rollup.rate_limited,
+        "availability_percent": round(availability, 2) if availability is not None else None,
+        "latency_p50_ms": rollup.latency_p50,
+        "latency_p95_ms": rollup.latency_p95,
+        "ttft_p50_ms": rollup.ttft_p50,
+        "latency_samples": rollup.latency_samples,
+    }
 
 
 class HostAvailability(Schema):
@@ -62,14 +84,17 @@ def _measured(p: Percentile) -> dict:
 @router.get("/models/{lab}/{model}/availability/", response=Availability, url_name="availability")
 def availability(request, lab: str, model: str):
     """Measured availability (ok / (ok + errors); rate-limited runs are counted apart), latency and time to first
-    token percentiles with their sample counts over 24 h, 7 d and 30 d, and runs per day over 90 days, for every
+    token percentiles with their sample counts over 24 h, 7 d and 30 d (from the raw runs), and per day over 90 days
+    runs, availability and latency percentiles (from the daily rollups), for every
     host of the model we probe. Demo targets, which probe a simulated provider, say so."""
     found = get_model(lab, model)
     now = timezone.now()
     hosts = []
-    for target in ProbeTarget.objects.filter(offering__model=found, enabled=True).select_related(
-        "offering__host"
-    ):
+    targets = list(
+        ProbeTarget.objects.filter(offering__model=found, enabled=True).select_related("offering__host")
+    )
+    daily = daily_series([target.pk for target in targets], now=now)
+    for target in targets:
         runs = ProbeRun.objects.filter(target=target)
         windows = {}
         last_run_at = None
@@ -97,7 +122,7 @@ def availability(request, lab: str, model: str):
                 "demo": target.is_demo,
                 "last_run_at": last_run_at,
                 "windows": windows,
-                "daily": daily_series(runs, now=now),
+                "daily": [day_row(rollup) for rollup in daily[target.pk]],
             }
         )
     return {"model": found.key, "hosts": hosts}

@@ -118,3 +118,53 @@ class ProbeClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} at {self.slot:%Y-%m-%d %H:%M}"
+
+
+class Period(models.TextChoices):
+    HOUR = "hour", "Hour"
+    DAY = "day", "Day"
+
+
+class ProbeRollup(models.Model):
+    """A target's runs over one hour or one day (UTC), counted and with their percentiles, computed by the database
+    from the raw runs. Pages read these, so they stay fast with millions of runs, and the daily bars outlive the
+    raw runs, which are deleted once rolled up and older than the retention setting."""
+
+    target = models.ForeignKey(ProbeTarget, on_delete=models.CASCADE, related_name="rollups")
+    period = models.CharField(max_length=4, choices=Period.choices)
+    starts_at = models.DateTimeField()
+    runs = models.PositiveIntegerField()
+    ok = models.PositiveIntegerField()
+    errors = models.PositiveIntegerField(help_text="Failures other than rate limiting.")
+    rate_limited = models.PositiveIntegerField(
+        help_text="HTTP 429: shown, but not counted against availability."
+    )
+    latency_p50 = models.FloatField(null=True, blank=True)
+    latency_p95 = models.FloatField(null=True, blank=True)
+    latency_samples = models.PositiveIntegerField(default=0)
+    ttft_p50 = models.FloatField(null=True, blank=True)
+    ttft_p95 = models.FloatField(null=True, blank=True)
+    ttft_samples = models.PositiveIntegerField(default=0)
+    speed_p50 = models.FloatField(null=True, blank=True)
+    speed_samples = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target", "period", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "period", "starts_at"], name="probe_rollup_one_per_bucket"
+            ),
+            models.CheckConstraint(
+                condition=Q(runs__gte=F("ok") + F("errors") + F("rate_limited")),
+                name="probe_rollup_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.period} {self.starts_at:%Y-%m-%d %H:%M}: {self.ok}/{self.runs} ok"
+
+    @property
+    def availability(self) -> float | None:
+        counted = self.ok + self.errors
+        return 100 * self.ok / counted if counted else None

@@ -17,6 +17,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from monitoring import rollups
 from monitoring.adapters import ADAPTERS
 from monitoring.models import Outcome, ProbeRun
 
@@ -180,7 +181,10 @@ def probe_targets(targets, *, started_at=None, concurrency: int = 200) -> list:
         )
         for target, result in zip(targets, results, strict=True)
     ]
-    return ProbeRun.objects.bulk_create(runs, ignore_conflicts=True)
+    stored = ProbeRun.objects.bulk_create(runs, ignore_conflicts=True)
+    # Pages read rollups: bring this batch's hour and day up to date now rather than at the next maintenance.
+    rollups.refresh(started_at, started_at, target_ids=[target.pk for target in targets])
+    return stored
 
 
 def run_probes(specs: Iterable[ProbeSpec], *, concurrency: int = 200) -> list[ProbeResult]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from catalog.models import Model
-from monitoring.models import ProbeRun, ProbeTarget, run_counts
+from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, ProbeTarget
+from monitoring.rollups import bucket_start
 
 # "The last test" covers the runs of the day up to the latest run: the reference page's "Errors 1 / 6 runs".
 LAST_TEST_WINDOW = dt.timedelta(hours=24)
+DAILY_DAYS = 90
 
 
 @dataclass
@@ -53,6 +54,9 @@ class MonitoringSummary(WindowStats):
 
     targets: int = 0
     has_demo: bool = False
+    hosts: list = field(default_factory=list)  # every ProbeTarget of the model, with its last_run_at
+    daily: list[dict] = field(default_factory=list)  # runs per day summed over the hosts, for the bars
+    daily_by_target: dict[int, list] = field(default_factory=dict)  # each target's daily rollups, for latency
 
     @property
     def measured(self) -> bool:
@@ -83,28 +87,102 @@ def window_stats(runs) -> WindowStats:
     )
 
 
-def daily_series(runs, *, days: int = 90, now: dt.datetime | None = None) -> list[dict]:
-    """Per day (UTC) over the last `days`: runs, ok, errors and rate-limited. One query."""
-    since = (now or timezone.now()) - dt.timedelta(days=days)
+def daily_series(target_ids, *, days: int = DAILY_DAYS, now: dt.datetime | None = None) -> dict[int, list]:
+    """Each target's daily rollups (UTC days) over the last `days`, oldest first. One query."""
+    since = bucket_start((now or timezone.now()) - dt.timedelta(days=days - 1), Period.DAY)
+    series: dict[int, list[ProbeRollup]] = {target_id: [] for target_id in target_ids}
+    for rollup in ProbeRollup.objects.filter(
+        target_id__in=list(series), period=Period.DAY, starts_at__gte=since
+    ).order_by("starts_at"):
+        series[rollup.target_id].append(rollup)
+    return series
+
+
+def daily_totals(target_ids, *, days: int = DAILY_DAYS, now: dt.datetime | None = None) -> list[dict]:
+    """Runs per UTC day over the last `days`, summed over these targets (a model's hosts). One query."""
+    since = bucket_start((now or timezone.now()) - dt.timedelta(days=days - 1), Period.DAY)
     return list(
-        runs.filter(started_at__gte=since)
-        .annotate(day=TruncDate("started_at", tzinfo=dt.UTC))
-        .values("day")
-        .annotate(**run_counts())
-        .order_by("day")
+        ProbeRollup.objects.filter(target_id__in=list(target_ids), period=Period.DAY, starts_at__gte=since)
+        .values("starts_at")
+        .annotate(runs=Sum("runs"), ok=Sum("ok"), errors=Sum("errors"), rate_limited=Sum("rate_limited"))
+        .order_by("starts_at")
     )
 
 
 def summary_for_model(model: Model) -> MonitoringSummary:
-    """The last test of every host of `model`: counts, availability, p50/p95 latency, TTFT, output speed.
-    A fixed number of queries (8) whatever the number of runs."""
-    targets = ProbeTarget.objects.filter(offering__model=model, enabled=True).aggregate(
-        count=Count("id"), demo=Count("id", filter=Q(is_demo=True))
+    """The last test of every host of `model` (counts, availability, p50/p95 latency, TTFT, output speed over the
+    24 hours up to its latest run) and its daily rollups for the charts. A fixed number of queries whatever the
+    number of runs: the raw runs it reads are those of one day, found through the (target, started_at) index."""
+    targets = list(
+        ProbeTarget.objects.filter(offering__model=model)
+        .select_related("offering__host")
+        .annotate(
+            last_run_at=Subquery(
+                ProbeRun.objects.filter(target=OuterRef("pk"))
+                .order_by("-started_at")
+                .values("started_at")[:1]
+            )
+        )
+        .order_by("pk")
     )
-    summary = MonitoringSummary(targets=targets["count"], has_demo=bool(targets["demo"]))
-    runs = ProbeRun.objects.filter(target__offering__model=model)
-    last = runs.order_by("-started_at").values_list("started_at", flat=True).first()
+    enabled = [target for target in targets if target.enabled]
+    context = {
+        "targets": len(enabled),
+        "has_demo": any(target.is_demo for target in targets),
+        "hosts": targets,
+    }
+    last = max((target.last_run_at for target in targets if target.last_run_at), default=None)
     if last is None:
-        return summary
-    stats = window_stats(runs.filter(started_at__gt=last - LAST_TEST_WINDOW))
-    return MonitoringSummary(**vars(stats), targets=summary.targets, has_demo=summary.has_demo)
+        return MonitoringSummary(**context)
+    ids = [target.pk for target in targets]
+    stats = window_stats(ProbeRun.objects.filter(target_id__in=ids, started_at__gt=last - LAST_TEST_WINDOW))
+    return MonitoringSummary(
+        **vars(stats), **context, daily=daily_totals(ids), daily_by_target=daily_series(ids)
+    )
+
+
+def status_of_targets(now: dt.datetime | None = None) -> list[ProbeTarget]:
+    """Every enabled target with its last run (outcome, HTTP status, latency, time) and its runs over the last 24
+    hours from the hourly rollups (runs, ok, errors, rate_limited, availability). Two queries."""
+    now = now or timezone.now()
+    # The 24 hourly buckets up to and including the current hour.
+    since = bucket_start(now, Period.HOUR) - LAST_TEST_WINDOW + dt.timedelta(hours=1)
+    last_run = ProbeRun.objects.filter(target=OuterRef("pk")).order_by("-started_at")
+    hourly = ProbeRollup.objects.filter(period=Period.HOUR, starts_at__gte=since)
+    day = {
+        row["target_id"]: row
+        for row in hourly.values("target_id").annotate(
+            runs=Sum("runs"), ok=Sum("ok"), errors=Sum("errors"), rate_limited=Sum("rate_limited")
+        )
+    }
+    targets = list(
+        ProbeTarget.objects.filter(enabled=True)
+        .select_related("offering__model__lab", "offering__host")
+        .annotate(
+            last_run_at=Subquery(last_run.values("started_at")[:1]),
+            last_outcome=Subquery(last_run.values("outcome")[:1]),
+            last_status=Subquery(last_run.values("http_status")[:1]),
+            last_latency=Subquery(last_run.values("latency_ms")[:1]),
+        )
+        .order_by("offering__model__lab__name", "offering__model__name", "offering__host__name")
+    )
+    for target in targets:
+        target.day = WindowStats(**{k: v for k, v in day.get(target.pk, {}).items() if k != "target_id"})
+        target.state, target.state_level = current_state(target, now)
+    return targets
+
+
+def current_state(target: ProbeTarget, now: dt.datetime) -> tuple[str, str]:
+    """What the last run says (and whether it is recent), in words, with a level: ok, warn, bad or none."""
+    if target.last_run_at is None:
+        return "Not run yet", "none"
+    if now - target.last_run_at > 3 * dt.timedelta(minutes=target.interval_minutes):
+        return "No recent run", "none"
+    if target.last_outcome == Outcome.OK:
+        return "Up", "ok"
+    if target.last_status == 429:
+        return "Rate-limited", "warn"
+    reason = (
+        f"HTTP {target.last_status}" if target.last_status else Outcome(target.last_outcome).label.lower()
+    )
+    return f"Down: {reason}", "bad"

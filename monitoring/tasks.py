@@ -5,6 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import transaction
 
+from monitoring import rollups
 from monitoring.models import ProbeTarget
 from monitoring.probing import probe_targets
 from monitoring.scheduling import claim_due
@@ -24,3 +25,9 @@ def probe_slot(target_ids: list[int], slot: str) -> int:
     """Probe the claimed targets concurrently on one event loop; one run each, dated at the slot."""
     targets = ProbeTarget.objects.filter(pk__in=target_ids, enabled=True).select_related("offering")
     return len(probe_targets(targets, started_at=dt.datetime.fromisoformat(slot)))
+
+
+@shared_task
+def prune_probe_runs() -> dict[str, int]:
+    """Daily: roll up and delete raw runs past the retention setting, and rollups past theirs."""
+    return rollups.prune()

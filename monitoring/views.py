@@ -1,27 +1,18 @@
 import csv
 
-from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from catalog.models import Model
-from monitoring.models import Outcome, ProbeRun, ProbeTarget
-from monitoring.queries import daily_series
+from monitoring.api import Day, day_row
+from monitoring.models import ProbeTarget
+from monitoring.queries import daily_series, status_of_targets
 
 
 def status(request):
-    """Every monitored model with the state of its probes; an honest empty page until there are some."""
-    targets = (
-        ProbeTarget.objects.filter(enabled=True)
-        .select_related("offering__model__lab", "offering__host")
-        .annotate(
-            run_count=Count("runs"),
-            errors=Count("runs", filter=~Q(runs__outcome=Outcome.OK)),
-            last_run=Max("runs__started_at"),
-        )
-        .order_by("offering__model__lab__name", "offering__model__name")
-    )
-    return render(request, "monitoring/status.html", {"targets": targets})
+    """Every monitored model with the state of its last run and its last 24 hours; an honest empty page until
+    there are some."""
+    return render(request, "monitoring/status.html", {"targets": status_of_targets()})
 
 
 def availability_csv(request, lab: str, model: str) -> HttpResponse:
@@ -34,20 +25,14 @@ def availability_csv(request, lab: str, model: str) -> HttpResponse:
         },
     )
     writer = csv.writer(response)
-    writer.writerow(["model", "host", "host_model_id", "demo", "day", "runs", "ok", "errors", "rate_limited"])
-    for target in ProbeTarget.objects.filter(offering__model=found).select_related("offering__host"):
-        for day in daily_series(ProbeRun.objects.filter(target=target)):
+    writer.writerow(["model", "host", "host_model_id", "demo", *Day.model_fields])
+    targets = list(ProbeTarget.objects.filter(offering__model=found).select_related("offering__host"))
+    daily = daily_series([target.pk for target in targets])
+    for target in targets:
+        for rollup in daily[target.pk]:
+            row = day_row(rollup)
             writer.writerow(
-                [
-                    found.key,
-                    target.offering.host.slug,
-                    target.offering.host_model_id,
-                    target.is_demo,
-                    day["day"].isoformat(),
-                    day["runs"],
-                    day["ok"],
-                    day["errors"],
-                    day["rate_limited"],
-                ]
+                [found.key, target.offering.host.slug, target.offering.host_model_id, target.is_demo]
+                + ["" if row[name] is None else row[name] for name in Day.model_fields]
             )
     return response

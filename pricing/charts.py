@@ -1,4 +1,4 @@
-"""Plotly step charts of price history, drawn with our own copy of plotly.js."""
+"""Plotly step charts of price history."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 import plotly.graph_objects as go
-from django.templatetags.static import static
 
 from pricing.models import Component, PricePeriod
+from tokenledger.charts import style, to_html
 from tokenledger.formatting import change, usd
-from tokenledger.staticfiles import PLOTLY_JS
 
 COLOURS = {Component.INPUT: "#2563eb", Component.OUTPUT: "#7c3aed"}
 
@@ -67,24 +66,5 @@ def price_history_chart(
                 hovertemplate=f"{label}: %{{customdata}}<br>on %{{x|%Y-%m-%d}}<extra></extra>",
             )
         )
-    figure.update_layout(
-        height=300,
-        margin={"l": 56, "r": 16, "t": 16, "b": 40},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="#ffffff",
-        font={
-            "family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
-            "size": 13,
-            "color": "#17202e",
-        },
-        legend={"orientation": "h", "y": -0.18, "x": 0},
-        hovermode="closest",
-        xaxis={"showgrid": False, "linecolor": "#dde2ea"},
-        yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": "#eef1f5", "title": None},
-    )
-    return figure.to_html(
-        full_html=False,
-        include_plotlyjs=static(PLOTLY_JS),
-        div_id=div_id,
-        config={"displayModeBar": False, "responsive": True},
-    )
+    style(figure, yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": "#eef1f5", "title": None})
+    return to_html(figure, div_id=div_id)

@@ -85,3 +85,15 @@ def text_of(response) -> str:
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def store_runs(runs: list) -> list:
+    """Save probe runs as a probe batch does: the runs, then the rollups that pages and the API read."""
+    from monitoring import rollups
+    from monitoring.models import ProbeRun
+
+    stored = ProbeRun.objects.bulk_create(runs)
+    if stored:
+        times = [run.started_at for run in stored]
+        rollups.refresh(min(times), max(times))
+    return stored

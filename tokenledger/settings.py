@@ -214,3 +214,11 @@ HTTP_USER_AGENT = env_str("HTTP_USER_AGENT", "Tokenledger/0.1 (+https://github.c
 # A typical conversation, as the profile page prices it: 600 input + 200 output tokens.
 TYPICAL_CONVERSATION_INPUT_TOKENS = env_int("TYPICAL_CONVERSATION_INPUT_TOKENS", 600)
 TYPICAL_CONVERSATION_OUTPUT_TOKENS = env_int("TYPICAL_CONVERSATION_OUTPUT_TOKENS", 200)
+
+# Monitoring retention: raw probe runs cover the longest percentile window (30 days) and are deleted once rolled
+# up and older than this; hourly rollups feed the recent charts and /status/, daily ones the 90-day bars.
+MONITORING = {
+    "RAW_RETENTION_DAYS": env_int("PROBE_RAW_RETENTION_DAYS", 35),
+    "HOURLY_RETENTION_DAYS": env_int("PROBE_HOURLY_RETENTION_DAYS", 35),
+    "DAILY_RETENTION_DAYS": env_int("PROBE_DAILY_RETENTION_DAYS", 400),
+}

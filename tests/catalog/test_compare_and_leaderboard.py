@@ -2,8 +2,6 @@ import re
 
 import pytest
 
-from catalog.models import Offering
-from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from tests.fixtures import text_of
 
 pytestmark = pytest.mark.django_db
@@ -31,16 +29,3 @@ def test_the_leaderboard_ranks_each_benchmark_with_source_and_date(sample_data, 
     assert "Benchmark leaderboard" in page
     assert re.search(r"MMLU .*1 GPT-4o", page)
     assert "2026-05-24" in page
-
-
-def test_the_status_page_is_honest_until_something_is_monitored(sample_data, reader):
-    assert "No model is monitored yet" in text_of(reader.get("/status/"))
-
-    offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
-    target = ProbeTarget.objects.create(
-        offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1", is_demo=True
-    )
-    ProbeRun.objects.create(target=target, started_at="2026-11-24T10:00Z", outcome=Outcome.TIMEOUT)
-
-    page = text_of(reader.get("/status/"))
-    assert "GPT-4o" in page and "Demo: simulated provider" in page and "1 / 1" in page

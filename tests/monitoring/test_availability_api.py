@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from catalog.models import Offering
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
+from tests.fixtures import store_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def target(sample_data):
 
 def test_availability_per_host_and_window_with_sample_counts_and_a_daily_series(target, reader):
     now = timezone.now()
-    ProbeRun.objects.bulk_create(
+    store_runs(
         [
             ProbeRun(
                 target=target,
@@ -68,12 +69,17 @@ def test_a_model_without_probes_has_no_hosts(sample_data, reader):
 
 
 def test_the_daily_series_downloads_as_csv(target, reader):
-    ProbeRun.objects.create(target=target, started_at=timezone.now(), outcome=Outcome.OK, latency_ms=100)
+    store_runs([ProbeRun(target=target, started_at=timezone.now(), outcome=Outcome.OK, latency_ms=100)])
 
     response = reader.get("/models/openai/gpt-4o/availability.csv")
 
     assert response["Content-Disposition"] == 'attachment; filename="openai-gpt-4o-availability.csv"'
     header, row = response.content.decode().splitlines()
-    assert header == "model,host,host_model_id,demo,day,runs,ok,errors,rate_limited"
-    assert row.startswith("openai/gpt-4o,openai,gpt-4o,True,") and row.endswith(",1,1,0,0")
+    assert header == (
+        "model,host,host_model_id,demo,day,runs,ok,errors,rate_limited,availability_percent,"
+        "latency_p50_ms,latency_p95_ms,ttft_p50_ms,latency_samples"
+    )
+    assert row.startswith("openai/gpt-4o,openai,gpt-4o,True,") and row.endswith(
+        ",1,1,0,0,100.0,100.0,100.0,,1"
+    )
     assert "availability.csv" in reader.get("/models/openai/gpt-4o/").content.decode()

@@ -7,7 +7,7 @@ from django_celery_beat.models import PeriodicTask
 
 from catalog.models import Offering
 from monitoring.fake_provider import FakeProvider
-from monitoring.models import Adapter, ProbeRun, ProbeTarget
+from monitoring.models import Adapter, ProbeRollup, ProbeRun, ProbeTarget
 from monitoring.scheduling import claim_due
 from monitoring.tasks import enqueue_due_probes, probe_slot
 
@@ -69,3 +69,5 @@ def test_a_worker_probes_the_claimed_targets_once_per_slot(
     runs = ProbeRun.objects.filter(started_at=dt.datetime.fromisoformat(slot))
     assert runs.count() == 2
     assert set(runs.values_list("target__adapter", flat=True)) == {"openai", "anthropic"}
+    # The batch's hour and day are rolled up at once, so pages show it without waiting for maintenance.
+    assert sorted(ProbeRollup.objects.values_list("period", "runs")) == [("day", 1)] * 2 + [("hour", 1)] * 2

@@ -1,0 +1,122 @@
+"""Hourly and daily rollups of probe runs, and the retention that deletes raw runs once they are rolled up.
+
+Every figure of a rollup is computed by the database in a fixed number of queries per refresh (one for the counts,
+one per percentile), whatever the number of runs: percentiles are nearest-rank over each bucket, by window
+functions partitioned by target and bucket, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import Ceil, RowNumber, TruncDay, TruncHour
+from django.utils import timezone
+
+from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, run_counts
+
+TRUNC = {Period.HOUR: TruncHour, Period.DAY: TruncDay}
+LENGTH = {Period.HOUR: dt.timedelta(hours=1), Period.DAY: dt.timedelta(days=1)}
+# (rollup field, run field, fraction, samples field)
+PERCENTILES = [
+    ("latency_p50", "latency_ms", 0.5, "latency_samples"),
+    ("latency_p95", "latency_ms", 0.95, "latency_samples"),
+    ("ttft_p50", "ttft_ms", 0.5, "ttft_samples"),
+    ("ttft_p95", "ttft_ms", 0.95, "ttft_samples"),
+    ("speed_p50", "tokens_per_second", 0.5, "speed_samples"),
+]
+COUNTS = ["runs", "ok", "errors", "rate_limited"]
+
+
+def bucket_start(moment: dt.datetime, period: str) -> dt.datetime:
+    """The start (UTC) of the hour or day that holds `moment`."""
+    moment = moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    return moment.replace(hour=0) if period == Period.DAY else moment
+
+
+def roll_up(
+    period: str, since: dt.datetime, until: dt.datetime, *, target_ids: Iterable[int] | None = None
+) -> int:
+    """(Re)compute the rollups of every bucket that holds a run from `since` to `until` (widened to whole buckets),
+    for these targets or all. Idempotent; returns the number of buckets written."""
+    start = bucket_start(since, period)
+    end = bucket_start(until, period) + LENGTH[period]
+    runs = ProbeRun.objects.filter(started_at__gte=start, started_at__lt=end)
+    if target_ids is not None:
+        runs = runs.filter(target_id__in=list(target_ids))
+    bucket = TRUNC[period]("started_at", tzinfo=dt.UTC)
+
+    rows: dict[tuple[int, dt.datetime], dict] = {}
+    for row in runs.annotate(bucket=bucket).values("target_id", "bucket").annotate(**run_counts()).order_by():
+        rows[row["target_id"], row["bucket"]] = {name: row[name] for name in COUNTS}
+
+    ok = runs.filter(outcome=Outcome.OK)
+    for field, source, fraction, samples_field in PERCENTILES:
+        partition = [F("target_id"), TRUNC[period]("started_at", tzinfo=dt.UTC)]
+        ranked = (
+            ok.filter(**{f"{source}__isnull": False})
+            .annotate(
+                bucket=bucket,
+                rank=Window(RowNumber(), partition_by=partition, order_by=F(source).asc()),
+                samples=Window(Count("id"), partition_by=partition),
+            )
+            .filter(rank=Ceil(F("samples") * fraction))
+            .values_list("target_id", "bucket", source, "samples")
+        )
+        for target_id, at, value, samples in ranked:
+            rows[target_id, at][field] = value
+            rows[target_id, at][samples_field] = samples
+
+    rollups = [
+        ProbeRollup(target_id=target_id, period=period, starts_at=at, **values)
+        for (target_id, at), values in rows.items()
+    ]
+    ProbeRollup.objects.bulk_create(
+        rollups,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["target", "period", "starts_at"],
+        update_fields=[*COUNTS, *(p[0] for p in PERCENTILES), *{p[3] for p in PERCENTILES}, "computed_at"],
+    )
+    return len(rollups)
+
+
+def refresh(since: dt.datetime, until: dt.datetime, *, target_ids: Iterable[int] | None = None) -> int:
+    """The hourly and the daily rollups of these runs, so pages read current figures right after a probe batch."""
+    target_ids = list(target_ids) if target_ids is not None else None
+    with transaction.atomic():
+        return sum(roll_up(period, since, until, target_ids=target_ids) for period in Period)
+
+
+def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Raw runs before this moment (the start of a UTC day) are deleted once rolled up."""
+    days = settings.MONITORING["RAW_RETENTION_DAYS"]
+    return bucket_start((now or timezone.now()) - dt.timedelta(days=days), Period.DAY)
+
+
+def prune(now: dt.datetime | None = None) -> dict[str, int]:
+    """Roll up every raw run older than the retention cutoff, then delete those runs, and rollups older than
+    theirs. Whole UTC days only, so a day's rollup is never recomputed from part of its runs."""
+    now = now or timezone.now()
+    cutoff = retention_cutoff(now)
+    oldest = (
+        ProbeRun.objects.filter(started_at__lt=cutoff)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    deleted = {"runs": 0, "hourly": 0, "daily": 0}
+    with transaction.atomic():
+        if oldest is not None:
+            refresh(oldest, cutoff - dt.timedelta(microseconds=1))
+            deleted["runs"], _ = ProbeRun.objects.filter(started_at__lt=cutoff).delete()
+        for period, key, setting in (
+            (Period.HOUR, "hourly", "HOURLY_RETENTION_DAYS"),
+            (Period.DAY, "daily", "DAILY_RETENTION_DAYS"),
+        ):
+            keep_from = bucket_start(now - dt.timedelta(days=settings.MONITORING[setting]), Period.DAY)
+            deleted[key], _ = ProbeRollup.objects.filter(period=period, starts_at__lt=keep_from).delete()
+    return deleted
