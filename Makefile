@@ -30,8 +30,10 @@ $(INSTALLED): pyproject.toml
 	$(VENV)/bin/uv pip install --quiet -p $(PY) -e '.[dev]'
 	@touch $@
 
-# Everything `make run` starts runs with DEBUG=1 and the virtualenv first on PATH (Procfile.dev relies on it).
+# Everything `make run` starts runs with DEBUG=1 and the virtualenv first on PATH (Procfile.dev relies on it);
+# DEMO_PROBES=1 (the default here; DEMO_PROBES=0 turns it off) probes the profiled models against the fake provider.
 run: export DEBUG := 1
+run: export DEMO_PROBES ?= 1
 run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: $(INSTALLED)
 	@mkdir -p var/run

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import plotly.graph_objects as go
-
 from monitoring.queries import DAILY_DAYS
-from tokenledger.charts import style, to_html
+from tokenledger.charts import GRID, figure, to_html
 
 GOOD, FAIR, POOR, NONE = "#16a34a", "#d97706", "#dc2626", "#d5dae2"
 HOST_COLOURS = ["#2563eb", "#7c3aed", "#0891b2", "#c2410c", "#4d7c0f", "#be185d"]
@@ -39,30 +37,29 @@ def availability_chart(daily: list[dict], *, today: dt.date, load_plotly: bool =
                 note += f" · {row['rate_limited']} rate-limited, not counted"
             notes.append(note)
     lowest = min((h for h, c in zip(heights, colours, strict=True) if c != NONE), default=100)
-    figure = go.Figure(
-        go.Bar(
-            x=days,
-            y=heights,
-            marker={"color": colours, "line": {"width": 0}},
-            customdata=notes,
-            hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra></extra>",
-            name="Availability per day",
-        )
-    )
-    style(
-        figure,
+    bars = {
+        "type": "bar",
+        "x": days,
+        "y": heights,
+        "marker": {"color": colours, "line": {"width": 0}},
+        "customdata": notes,
+        "hovertemplate": "%{x|%Y-%m-%d}: %{customdata}<extra></extra>",
+        "name": "Availability per day",
+    }
+    chart = figure(
+        [bars],
         height=180,
         bargap=0.25,
         showlegend=False,
-        yaxis={"range": [min(95.0, lowest - 1), 100.5], "ticksuffix": "%", "gridcolor": "#eef1f5"},
+        xaxis={"range": [days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1)]},
+        yaxis={"range": [min(95.0, lowest - 1), 100.5], "ticksuffix": "%", "gridcolor": GRID},
     )
-    figure.update_xaxes(range=[days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1)])
-    return to_html(figure, div_id="availability-chart", load_plotly=load_plotly)
+    return to_html(chart, div_id="availability-chart", load_plotly=load_plotly)
 
 
 def latency_chart(series_by_target: dict[int, list], hosts: list, *, load_plotly: bool = True) -> str | None:
     """Per host, daily p50 and p95 total latency and p50 time to first token (ms), from the daily rollups."""
-    figure = go.Figure()
+    traces: list[dict] = []
     named = len([h for h in hosts if series_by_target.get(h.pk)]) > 1
     for index, target in enumerate(hosts):
         rollups = [r for r in series_by_target.get(target.pk, []) if r.latency_samples]
@@ -81,22 +78,23 @@ def latency_chart(series_by_target: dict[int, list], hosts: list, *, load_plotly
                 [r.ttft_samples for r in rollups],
             ),
         ):
-            figure.add_trace(
-                go.Scatter(
-                    x=days,
-                    y=values,
-                    mode="lines+markers" if len(days) < 15 else "lines",
-                    line={"color": colour, "dash": dash, "width": 2},
-                    name=label + suffix,
-                    customdata=samples,
-                    hovertemplate=f"{label}{suffix}: %{{y:.0f}} ms<br>%{{x|%Y-%m-%d}}, "
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": days,
+                    "y": values,
+                    "mode": "lines+markers" if len(days) < 15 else "lines",
+                    "line": {"color": colour, "dash": dash, "width": 2},
+                    "name": label + suffix,
+                    "customdata": samples,
+                    "hovertemplate": f"{label}{suffix}: %{{y:.0f}} ms<br>%{{x|%Y-%m-%d}}, "
                     "%{customdata} samples<extra></extra>",
-                )
+                }
             )
-    if not figure.data:
+    if not traces:
         return None
-    style(figure, height=280, yaxis={"ticksuffix": " ms", "rangemode": "tozero", "gridcolor": "#eef1f5"})
-    return to_html(figure, div_id="latency-chart", load_plotly=load_plotly)
+    chart = figure(traces, height=280, yaxis={"ticksuffix": " ms", "rangemode": "tozero", "gridcolor": GRID})
+    return to_html(chart, div_id="latency-chart", load_plotly=load_plotly)
 
 
 def charts_for(summary, *, today: dt.date, load_plotly: bool = True) -> dict[str, str | None]:

@@ -4,16 +4,20 @@ Gemini streamGenerateContent, streaming, and does what it is told — add latenc
 
 What it is told comes from the model name, so that one server can play many targets at once:
 `fake:latency=200:ttft=50` streams its first token after 50 ms and its last at 200 ms;
-`fake:status=429`, `fake:hang`, `fake:garbage`, `fake:echo_key:status=401`, `fake:tokens=20`.
+`fake:status=429`, `fake:hang`, `fake:garbage`, `fake:echo_key:status=401`, `fake:tokens=20`; for a lively
+demo, `jitter=80` adds up to 80 ms at random and `fail=0.02` answers 503 to 2% of requests.
+Run it alone with `python -m monitoring.fake_provider --port 8001`.
 Nothing it serves is a real measurement: targets that probe it are labelled as demos.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import random
 import threading
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from aiohttp import web
 
@@ -29,6 +33,8 @@ class Behaviour:
     hang: bool = False
     garbage: bool = False
     echo_key: bool = False
+    jitter: float = 0.0  # up to this many ms more, at random, on the first token and on the whole answer
+    fail: float = 0.0  # the share of requests answered with a 503
 
     @classmethod
     def from_model(cls, model: str) -> Behaviour:
@@ -57,6 +63,11 @@ def _key_of(request: web.Request) -> str:
 
 async def _answer(request: web.Request, model: str, events) -> web.StreamResponse:
     behaviour = Behaviour.from_model(model)
+    if behaviour.jitter:
+        extra = random.uniform(0, behaviour.jitter)
+        behaviour = replace(behaviour, ttft=behaviour.ttft + extra / 2, latency=behaviour.latency + extra)
+    if behaviour.fail and random.random() < behaviour.fail:
+        behaviour = replace(behaviour, status=503)
     started = asyncio.get_running_loop().time()
     if behaviour.hang:
         await asyncio.sleep(3600)
@@ -217,3 +228,16 @@ class FakeProvider:
         site = web.TCPSite(self._runner, self.host, self.port, backlog=2048)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A simulated model provider for tests and keyless demos.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args(argv)
+    print(f"Fake provider (simulated, not a real model) on http://{args.host}:{args.port}", flush=True)
+    web.run_app(application(), host=args.host, port=args.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from django.db import models
-from django.db.models import Count, F, Max, Q, Window
-from django.db.models.functions import Ceil, RowNumber
+from django.db.models import Count, F, Max, Q
 
 from catalog.models import Offering
 
@@ -21,6 +22,12 @@ class ProbeTarget(models.Model):
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="probe_targets")
     adapter = models.CharField(max_length=20, choices=Adapter.choices)
     base_url = models.URLField("base URL")
+    api_model = models.CharField(
+        "API model name",
+        max_length=200,
+        blank=True,
+        help_text="The model name sent to the API; blank for the offering's id at its host.",
+    )
     api_key_env = models.CharField(
         "API key variable", max_length=100, blank=True, help_text="Name of the environment variable."
     )
@@ -62,21 +69,25 @@ def run_counts() -> dict:
     }
 
 
+MEASURED = ("latency_ms", "ttft_ms", "tokens_per_second")
+
+
 class ProbeRunQuerySet(models.QuerySet):
     def summary(self) -> dict:
-        """Counts in one query: runs, ok, errors (rate-limited runs apart), the time of the last run."""
-        return self.aggregate(**run_counts(), last_run_at=Max("started_at"))
+        """Counts in one query: runs, ok, errors (rate-limited runs apart), the time of the last run, and how many
+        ok runs measured each of latency, TTFT and speed (`latency_ms_samples`, …)."""
+        ok = Q(outcome=Outcome.OK)
+        samples = {f"{field}_samples": Count(field, filter=ok) for field in MEASURED}
+        return self.aggregate(**run_counts(), **samples, last_run_at=Max("started_at"))
 
-    def percentile(self, field: str, fraction: float) -> tuple[float | None, int]:
-        """The nearest-rank percentile of `field` over these runs, with its sample count, computed by the
-        database (a window function, so it works on SQLite and PostgreSQL alike). One query."""
-        measured = self.filter(**{f"{field}__isnull": False})
-        ranked = measured.annotate(
-            rank=Window(RowNumber(), order_by=F(field).asc()),
-            samples=Window(Count("id")),
-        ).filter(rank=Ceil(F("samples") * fraction))
-        row = ranked.values_list(field, "samples").first()
-        return (row[0], row[1]) if row else (None, 0)
+    def percentile(self, field: str, fraction: float, samples: int) -> float | None:
+        """The nearest-rank percentile of `field` over these runs, of which `samples` have it (from summary()):
+        the value at rank ceil(samples × fraction), read by the database through ORDER BY … OFFSET. One query."""
+        if not samples:
+            return None
+        rank = math.ceil(samples * fraction)
+        measured = self.filter(**{f"{field}__isnull": False}).order_by(field).values_list(field, flat=True)
+        return measured[rank - 1 : rank].first()
 
 
 class ProbeRun(models.Model):
@@ -94,7 +105,11 @@ class ProbeRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["target", "-started_at"], name="probe_run_target_time_idx")]
+        indexes = [
+            models.Index(fields=["target", "-started_at"], name="probe_run_target_time_idx"),
+            # Rollups and retention select runs by time across all targets.
+            models.Index(fields=["started_at"], name="probe_run_time_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["target", "started_at"], name="probe_run_one_per_slot"),
             models.CheckConstraint(

@@ -153,7 +153,7 @@ def spec_for(target) -> ProbeSpec:
     return ProbeSpec(
         adapter=target.adapter,
         base_url=target.base_url,
-        model=target.offering.host_model_id,
+        model=target.api_model or target.offering.host_model_id,
         key=os.environ.get(target.api_key_env, "") if target.api_key_env else "",
         prompt=target.prompt,
         max_tokens=target.max_tokens,

@@ -72,18 +72,23 @@ class MonitoringSummary(WindowStats):
 def window_stats(runs) -> WindowStats:
     """Counts and percentiles of these runs, in six queries whatever their number."""
     counts = runs.summary()
-    ok = runs.filter(outcome="ok")
+    ok = runs.filter(outcome=Outcome.OK)
+
+    def percentile(field: str, fraction: float) -> Percentile:
+        samples = counts[f"{field}_samples"]
+        return Percentile(ok.percentile(field, fraction, samples), samples)
+
     return WindowStats(
         runs=counts["runs"],
         ok=counts["ok"],
         errors=counts["errors"],
         rate_limited=counts["rate_limited"],
         last_run_at=counts["last_run_at"],
-        latency_p50=Percentile(*ok.percentile("latency_ms", 0.5)),
-        latency_p95=Percentile(*ok.percentile("latency_ms", 0.95)),
-        ttft_p50=Percentile(*ok.percentile("ttft_ms", 0.5)),
-        ttft_p95=Percentile(*ok.percentile("ttft_ms", 0.95)),
-        speed_p50=Percentile(*ok.percentile("tokens_per_second", 0.5)),
+        latency_p50=percentile("latency_ms", 0.5),
+        latency_p95=percentile("latency_ms", 0.95),
+        ttft_p50=percentile("ttft_ms", 0.5),
+        ttft_p95=percentile("ttft_ms", 0.95),
+        speed_p50=percentile("tokens_per_second", 0.5),
     )
 
 

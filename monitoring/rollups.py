@@ -1,8 +1,8 @@
 """Hourly and daily rollups of probe runs, and the retention that deletes raw runs once they are rolled up.
 
-Every figure of a rollup is computed by the database in a fixed number of queries per refresh (one for the counts,
-one per percentile), whatever the number of runs: percentiles are nearest-rank over each bucket, by window
-functions partitioned by target and bucket, the same on SQLite and PostgreSQL.
+Every figure of a rollup is computed by the database in a fixed number of queries per bucket (one for the counts,
+one per percentile) for all its targets at once, whatever the number of runs: percentiles are nearest-rank, by
+window functions partitioned by target, the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Window
-from django.db.models.functions import Ceil, RowNumber, TruncDay, TruncHour
+from django.db.models.functions import Ceil, RowNumber
 from django.utils import timezone
 
 from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, run_counts
 
-TRUNC = {Period.HOUR: TruncHour, Period.DAY: TruncDay}
 LENGTH = {Period.HOUR: dt.timedelta(hours=1), Period.DAY: dt.timedelta(days=1)}
 # (rollup field, run field, fraction, samples field)
 PERCENTILES = [
@@ -42,46 +41,53 @@ def roll_up(
 ) -> int:
     """(Re)compute the rollups of every bucket that holds a run from `since` to `until` (widened to whole buckets),
     for these targets or all. Idempotent; returns the number of buckets written."""
-    start = bucket_start(since, period)
-    end = bucket_start(until, period) + LENGTH[period]
-    runs = ProbeRun.objects.filter(started_at__gte=start, started_at__lt=end)
+    target_ids = list(target_ids) if target_ids is not None else None
+    written = 0
+    start, last = bucket_start(since, period), bucket_start(until, period)
+    while start <= last:
+        written += _roll_up_bucket(period, start, target_ids)
+        start += LENGTH[period]
+    return written
+
+
+def _roll_up_bucket(period: str, start: dt.datetime, target_ids: list[int] | None) -> int:
+    """One bucket, all its targets at once: grouped and partitioned by target only (truncating each run's time
+    would call a Python function per row on SQLite), through the index on started_at or (target, started_at)."""
+    runs = ProbeRun.objects.filter(started_at__gte=start, started_at__lt=start + LENGTH[period])
     if target_ids is not None:
-        runs = runs.filter(target_id__in=list(target_ids))
-    bucket = TRUNC[period]("started_at", tzinfo=dt.UTC)
-
-    rows: dict[tuple[int, dt.datetime], dict] = {}
-    for row in runs.annotate(bucket=bucket).values("target_id", "bucket").annotate(**run_counts()).order_by():
-        rows[row["target_id"], row["bucket"]] = {name: row[name] for name in COUNTS}
-
+        runs = runs.filter(target_id__in=target_ids)
+    rows = {
+        row["target_id"]: {name: row[name] for name in COUNTS}
+        for row in runs.values("target_id").annotate(**run_counts()).order_by()
+    }
+    if not rows:
+        return 0
     ok = runs.filter(outcome=Outcome.OK)
     for field, source, fraction, samples_field in PERCENTILES:
-        partition = [F("target_id"), TRUNC[period]("started_at", tzinfo=dt.UTC)]
         ranked = (
             ok.filter(**{f"{source}__isnull": False})
             .annotate(
-                bucket=bucket,
-                rank=Window(RowNumber(), partition_by=partition, order_by=F(source).asc()),
-                samples=Window(Count("id"), partition_by=partition),
+                rank=Window(RowNumber(), partition_by=[F("target_id")], order_by=F(source).asc()),
+                samples=Window(Count("id"), partition_by=[F("target_id")]),
             )
             .filter(rank=Ceil(F("samples") * fraction))
-            .values_list("target_id", "bucket", source, "samples")
+            .values_list("target_id", source, "samples")
         )
-        for target_id, at, value, samples in ranked:
-            rows[target_id, at][field] = value
-            rows[target_id, at][samples_field] = samples
+        for target_id, value, samples in ranked:
+            rows[target_id][field] = value
+            rows[target_id][samples_field] = samples
 
-    rollups = [
-        ProbeRollup(target_id=target_id, period=period, starts_at=at, **values)
-        for (target_id, at), values in rows.items()
-    ]
     ProbeRollup.objects.bulk_create(
-        rollups,
+        [
+            ProbeRollup(target_id=target_id, period=period, starts_at=start, **values)
+            for target_id, values in rows.items()
+        ],
         batch_size=500,
         update_conflicts=True,
         unique_fields=["target", "period", "starts_at"],
         update_fields=[*COUNTS, *(p[0] for p in PERCENTILES), *{p[3] for p in PERCENTILES}, "computed_at"],
     )
-    return len(rollups)
+    return len(rows)
 
 
 def refresh(since: dt.datetime, until: dt.datetime, *, target_ids: Iterable[int] | None = None) -> int:

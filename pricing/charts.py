@@ -6,10 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from itertools import pairwise
 
-import plotly.graph_objects as go
-
 from pricing.models import Component, PricePeriod
-from tokenledger.charts import style, to_html
+from tokenledger.charts import GRID, figure, to_html
 from tokenledger.formatting import change, usd
 
 COLOURS = {Component.INPUT: "#2563eb", Component.OUTPUT: "#7c3aed"}
@@ -30,15 +28,16 @@ def price_history_chart(
     for period in sorted(periods, key=lambda p: p.valid_from):
         by_component.setdefault(period.component, []).append(period)
 
-    figure = go.Figure()
+    traces: list[dict] = []
     for component in (Component.INPUT, Component.OUTPUT):
         steps = by_component.get(component)
         if not steps:
             continue
         label, colour = Component(component).label, COLOURS[component]
         end = steps[-1].valid_to or now
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[p.valid_from for p in steps] + [end],
                 y=[float(p.price) for p in steps] + [float(steps[-1].price)],
                 mode="lines",
@@ -48,8 +47,9 @@ def price_history_chart(
             )
         )
         changes = [(before, after) for before, after in pairwise(steps)]
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[steps[0].valid_from] + [after.valid_from for _, after in changes],
                 y=[float(steps[0].price)] + [float(after.price) for _, after in changes],
                 mode="markers",
@@ -66,5 +66,5 @@ def price_history_chart(
                 hovertemplate=f"{label}: %{{customdata}}<br>on %{{x|%Y-%m-%d}}<extra></extra>",
             )
         )
-    style(figure, yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": "#eef1f5", "title": None})
-    return to_html(figure, div_id=div_id)
+    chart = figure(traces, yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": GRID})
+    return to_html(chart, div_id=div_id)

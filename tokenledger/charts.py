@@ -1,34 +1,44 @@
 """What every plotly chart of the site shares: its look, and how it is written into a page with our own copy of
-plotly.js (never a CDN), loaded once per page by the first chart on it."""
+plotly.js (never a CDN), loaded once per page by the first chart on it.
+
+Figures are plain dicts in plotly's JSON schema, written without plotly's Python-side validation: building a
+`go.Figure` cost some 20 ms per chart, more than the rest of a profile page.
+"""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from django.templatetags.static import static
 
 from tokenledger.staticfiles import PLOTLY_JS
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": "#17202e"}
+GRID = "#eef1f5"
 
 
-def style(figure: go.Figure, *, height: int = 300, **layout) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 56, "r": 16, "t": 16, "b": 40},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="#ffffff",
-        font=FONT,
-        legend={"orientation": "h", "y": -0.18, "x": 0},
-        hovermode="closest",
-        xaxis={"showgrid": False, "linecolor": "#dde2ea"},
-        **layout,
-    )
-    return figure
+def figure(traces: list[dict], *, height: int = 300, xaxis: dict | None = None, **layout) -> dict:
+    """A figure with the site's look; `xaxis` and the rest of `layout` add to it (plotly's layout keys)."""
+    return {
+        "data": traces,
+        "layout": {
+            "height": height,
+            "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "#ffffff",
+            "font": FONT,
+            "legend": {"orientation": "h", "y": -0.18, "x": 0},
+            "hovermode": "closest",
+            "xaxis": {"showgrid": False, "linecolor": "#dde2ea", **(xaxis or {})},
+            **layout,
+        },
+    }
 
 
-def to_html(figure: go.Figure, *, div_id: str, load_plotly: bool = True) -> str:
+def to_html(fig: dict, *, div_id: str, load_plotly: bool = True) -> str:
     """The chart as an HTML fragment; `load_plotly` adds the script tag (only the page's first chart needs it)."""
-    return figure.to_html(
+    return pio.to_html(
+        fig,
+        validate=False,
         full_html=False,
         include_plotlyjs=static(PLOTLY_JS) if load_plotly else False,
         div_id=div_id,

@@ -222,3 +222,8 @@ MONITORING = {
     "HOURLY_RETENTION_DAYS": env_int("PROBE_HOURLY_RETENTION_DAYS", 35),
     "DAILY_RETENTION_DAYS": env_int("PROBE_DAILY_RETENTION_DAYS", 400),
 }
+
+# A demo without API keys (`make run` turns it on): the profiled models are probed against the fake provider,
+# which Procfile.dev starts at this address; their figures are labelled as a demo on every page.
+DEMO_PROBES = env_bool("DEMO_PROBES", False)
+DEMO_PROVIDER_URL = env_str("DEMO_PROVIDER_URL", "http://127.0.0.1:8001")
