@@ -7,7 +7,7 @@ import datetime as dt
 from monitoring.queries import DAILY_DAYS
 from tokenledger.charts import GRID, figure, to_html
 
-GOOD, FAIR, POOR, NONE = "#16a34a", "#d97706", "#dc2626", "#d5dae2"
+GOOD, FAIR, POOR, NONE = "#16a34a", "#d97706", "#dc2626", "#e3e7ee"
 HOST_COLOURS = ["#2563eb", "#7c3aed", "#0891b2", "#c2410c", "#4d7c0f", "#be185d"]
 
 
@@ -51,13 +51,22 @@ def availability_chart(daily: list[dict], *, today: dt.date, load_plotly: bool =
         height=180,
         bargap=0.25,
         showlegend=False,
-        xaxis={"range": [days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1)]},
-        yaxis={"range": [min(95.0, lowest - 1), 100.5], "ticksuffix": "%", "gridcolor": GRID},
+        xaxis=_ninety_days(today),
+        # The worst day stands about halfway up, so a bad day reads at a glance without flattening good ones.
+        yaxis={"range": [max(0.0, min(95.0, 2 * lowest - 100)), 100.5], "ticksuffix": "%", "gridcolor": GRID},
     )
     return to_html(chart, div_id="availability-chart", load_plotly=load_plotly)
 
 
-def latency_chart(series_by_target: dict[int, list], hosts: list, *, load_plotly: bool = True) -> str | None:
+def _ninety_days(today: dt.date) -> dict:
+    """The x axis of both charts: the last 90 UTC days, so that the latency lines sit over the bars."""
+    first = today - dt.timedelta(days=DAILY_DAYS - 1)
+    return {"type": "date", "range": [first - dt.timedelta(days=1), today + dt.timedelta(days=1)]}
+
+
+def latency_chart(
+    series_by_target: dict[int, list], hosts: list, *, today: dt.date, load_plotly: bool = True
+) -> str | None:
     """Per host, daily p50 and p95 total latency and p50 time to first token (ms), from the daily rollups."""
     traces: list[dict] = []
     named = len([h for h in hosts if series_by_target.get(h.pk)]) > 1
@@ -93,7 +102,12 @@ def latency_chart(series_by_target: dict[int, list], hosts: list, *, load_plotly
             )
     if not traces:
         return None
-    chart = figure(traces, height=280, yaxis={"ticksuffix": " ms", "rangemode": "tozero", "gridcolor": GRID})
+    chart = figure(
+        traces,
+        height=280,
+        xaxis=_ninety_days(today),
+        yaxis={"ticksuffix": " ms", "rangemode": "tozero", "gridcolor": GRID},
+    )
     return to_html(chart, div_id="latency-chart", load_plotly=load_plotly)
 
 
@@ -103,5 +117,5 @@ def charts_for(summary, *, today: dt.date, load_plotly: bool = True) -> dict[str
         return {"availability": None, "latency": None}
     return {
         "availability": availability_chart(summary.daily, today=today, load_plotly=load_plotly),
-        "latency": latency_chart(summary.daily_by_target, summary.hosts, load_plotly=False),
+        "latency": latency_chart(summary.daily_by_target, summary.hosts, today=today, load_plotly=False),
     }
