@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from catalog.models import Benchmark, BenchmarkScore, FaqEntry, Model, Offering, Profile, Provider, Verdict
+from tokenledger.admin import HTTPS_URLS
 
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "is_lab", "is_host", "country_code", "updated_at"]
     list_filter = ["is_lab", "is_host", "country_code"]
     search_fields = ["name", "slug"]
@@ -66,12 +68,14 @@ class ProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Benchmark)
 class BenchmarkAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "url"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(BenchmarkScore)
 class BenchmarkScoreAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["model", "benchmark", "score", "unit", "source_name", "measured_on"]
     list_select_related = ["model__lab", "benchmark"]
     list_filter = ["benchmark"]

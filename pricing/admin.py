@@ -6,10 +6,12 @@ from django.utils.html import format_html
 from pricing.ledger import StaleObservation
 from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote, SyncRun
 from pricing.review import AlreadyDecided, approve, reject
+from tokenledger.admin import HTTPS_URLS
 
 
 @admin.register(PriceSource)
 class PriceSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "enabled", "priority", "url"]
     list_editable = ["enabled", "priority"]
 

@@ -67,7 +67,9 @@ def test_a_refused_connection_is_a_connection_error():
 
 
 @pytest.mark.django_db
-def test_a_key_echoed_by_the_provider_appears_nowhere(fake, sample_data, monkeypatch, caplog, reader):
+def test_a_key_echoed_by_the_provider_appears_nowhere(
+    fake, sample_data, monkeypatch, caplog, reader, admin_client
+):
     monkeypatch.setenv("FAKE_PROVIDER_KEY", SECRET)
     offering = Offering.objects.create(
         model=Offering.objects.get(host__slug="openai", host_model_id="gpt-4o").model,
@@ -91,8 +93,25 @@ def test_a_key_echoed_by_the_provider_appears_nowhere(fake, sample_data, monkeyp
     stored = json.dumps([*ProbeRun.objects.values(), *ProbeTarget.objects.values()], default=str)
     assert SECRET not in stored
     assert SECRET not in caplog.text
-    for url in ("/status/", "/models/openai/gpt-4o/", "/admin/monitoring/proberun/"):
+    for url in (
+        "/status/",
+        "/models/openai/gpt-4o/",
+        "/api/v1/models/openai/gpt-4o/availability/",
+        "/models/openai/gpt-4o/availability.csv",
+    ):
         assert SECRET not in reader.get(url).content.decode()
+    for url in (
+        "/admin/monitoring/proberun/",
+        f"/admin/monitoring/proberun/{run_row.pk}/change/",
+        f"/admin/monitoring/probetarget/{target.pk}/change/",
+        "/admin/monitoring/proberollup/",
+    ):
+        page = admin_client.get(url)
+        assert page.status_code == 200 and SECRET not in page.content.decode()
+    assert (
+        "Incorrect API key provided: [redacted]"
+        in admin_client.get(f"/admin/monitoring/proberun/{run_row.pk}/change/").content.decode()
+    )
 
 
 def test_the_probe_command_reports_each_run_and_a_summary_as_json(fake):
