@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.urls import reverse
 
 from catalog.countries import country_name
@@ -64,7 +66,7 @@ class ModelQuerySet(models.QuerySet):
     def with_lab(self) -> ModelQuerySet:
         return self.select_related("lab")
 
-    def keys(self, keys: list[str]) -> ModelQuerySet:
+    def by_keys(self, keys: list[str]) -> ModelQuerySet:
         """Models by their "<lab>/<model>" keys."""
         condition = Q(pk__in=[])
         for key in keys:
@@ -72,25 +74,45 @@ class ModelQuerySet(models.QuerySet):
             condition |= Q(lab__slug=lab, slug=slug)
         return self.filter(condition)
 
+    def with_listing(self) -> ModelQuerySet:
+        """What a catalog table shows: the lab, the listed prices with their host, and `conversation_weight`,
+        what a typical conversation costs at those prices times a million, to sort by (integer arithmetic on
+        SQLite would round a division down to 0; the page shows `listed_conversation_cost`, exact)."""
+        weight = ExpressionWrapper(
+            F("listed_input_price") * settings.TYPICAL_CONVERSATION_INPUT_TOKENS
+            + F("listed_output_price") * settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS,
+            output_field=models.DecimalField(max_digits=30, decimal_places=6),
+        )
+        return self.select_related("lab", "listed_price_host").annotate(conversation_weight=weight)
+
     def search(self, text: str) -> ModelQuerySet:
         text = text.strip()
-        if not text:
-            return self
-        return self.filter(
+        return self.filter(self.search_condition(text)) if text else self
+
+    @staticmethod
+    def search_condition(text: str) -> Q:
+        """Name, id, family, lab, or any host's id for the model. A subquery rather than a join, so that no
+        model is counted twice and no DISTINCT is needed."""
+        return (
             Q(name__icontains=text)
             | Q(slug__icontains=text)
             | Q(family__icontains=text)
             | Q(lab__name__icontains=text)
             | Q(lab__slug__icontains=text)
-            | Q(offerings__host_model_id__icontains=text)
-        ).distinct()
+            | Q(pk__in=Offering.objects.filter(host_model_id__icontains=text).values("model_id"))
+        )
 
 
-def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool]:
-    """The capability flags that follow from a model's modalities."""
+def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:
+    """What follows from a model's modalities: the vision and audio flags, and the modality tags
+    (" in:text in:image out:text ") that the catalog filters with a substring match on every backend."""
+    tags = [f"in:{m}" for m in sorted(set(input_modalities))] + [
+        f"out:{m}" for m in sorted(set(output_modalities))
+    ]
     return {
         "supports_vision": "image" in input_modalities or "video" in input_modalities,
         "supports_audio": "audio" in input_modalities or "audio" in output_modalities,
+        "modality_tags": f" {' '.join(tags)} " if tags else "",
     }
 
 
@@ -121,11 +143,26 @@ class Model(models.Model):
     # Derived from the modalities on save, so that filters run in the database on every backend.
     supports_vision = models.BooleanField(default=False, editable=False)
     supports_audio = models.BooleanField(default=False, editable=False)
+    modality_tags = models.CharField(max_length=200, blank=True, editable=False)
     open_weights = models.BooleanField(default=False)
     needs_review = models.BooleanField(
         default=False, help_text="Created automatically (e.g. by a price sync); an editor has not checked it."
     )
     source = models.CharField(max_length=300, blank=True, help_text="Where these facts come from.")
+    # What the catalog lists, sorts and filters by, kept up to date by the ledger and the probes
+    # (pricing.listing, monitoring.rollups): the base price at the lab's own API, else at the cheapest host.
+    listed_input_price = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, editable=False
+    )
+    listed_output_price = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, editable=False
+    )
+    listed_price_host = models.ForeignKey(
+        "Provider", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    listed_availability = models.FloatField(
+        null=True, blank=True, editable=False, help_text="Measured over the last 7 days, all hosts."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,7 +183,7 @@ class Model(models.Model):
             setattr(self, field, value)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "supports_vision", "supports_audio"}
+            kwargs["update_fields"] = {*update_fields, "supports_vision", "supports_audio", "modality_tags"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -156,6 +193,15 @@ class Model(models.Model):
     def key(self) -> str:
         """The model's id across the site and the API: "<lab>/<model>"."""
         return f"{self.lab.slug}/{self.slug}"
+
+    @property
+    def listed_conversation_cost(self) -> Decimal | None:
+        """A typical conversation at the listed prices, in dollars."""
+        if self.listed_input_price is None or self.listed_output_price is None:
+            return None
+        tokens_in = settings.TYPICAL_CONVERSATION_INPUT_TOKENS
+        tokens_out = settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS
+        return (self.listed_input_price * tokens_in + self.listed_output_price * tokens_out) / 1_000_000
 
     @property
     def capabilities(self) -> list[str]:

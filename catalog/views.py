@@ -3,6 +3,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from catalog.browse import SORTS, CatalogQuery
 from catalog.models import BenchmarkScore, Model, Profile, Provider
 from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
@@ -47,7 +48,7 @@ def compare(request):
     conversation = Conversation.from_query(request.GET)
     keys = [key.strip() for key in request.GET.get("models", "").split(",") if key.strip()][:MAX_COMPARED]
     scores = Prefetch("benchmark_scores", queryset=BenchmarkScore.objects.select_related("benchmark"))
-    found = {model.key: model for model in Model.objects.with_lab().keys(keys).prefetch_related(scores)}
+    found = {model.key: model for model in Model.objects.with_lab().by_keys(keys).prefetch_related(scores)}
     missing = [key for key in keys if key not in found]
     models = [found[key] for key in keys if key in found]
     columns = []
@@ -77,15 +78,19 @@ def compare(request):
 
 
 def model_list(request):
-    query = request.GET.get("q", "")
-    models = Model.objects.with_lab().search(query).order_by("lab__name", "name")
-    page = Paginator(models, MODELS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "catalog/model_list.html", {"page": page, "query": query})
+    """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
+    query = CatalogQuery.from_query(request.GET)
+    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/model_list.html",
+        {"page": page, "query": query, "search_text": query.q, "facets": query.facets(), "sorts": SORTS},
+    )
 
 
 def provider(request, lab):
     provider = get_object_or_404(Provider, slug=lab)
-    models = provider.models.select_related("lab").order_by("name")
+    models = provider.models.with_listing().order_by("name")
     hosted = (
         provider.offerings.exclude(model__lab=provider).select_related("model__lab").order_by("model__name")
     )

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Sum, Window
 from django.db.models.functions import Ceil, RowNumber
 from django.utils import timezone
 
-from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, run_counts
+from catalog.models import Model
+from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, ProbeTarget, run_counts
 
 LENGTH = {Period.HOUR: dt.timedelta(hours=1), Period.DAY: dt.timedelta(days=1)}
 # (rollup field, run field, fraction, samples field)
@@ -28,6 +29,7 @@ PERCENTILES = [
     ("speed_p50", "tokens_per_second", 0.5, "speed_samples"),
 ]
 COUNTS = ["runs", "ok", "errors", "rate_limited"]
+LISTED_WINDOW = dt.timedelta(days=7)
 
 
 def bucket_start(moment: dt.datetime, period: str) -> dt.datetime:
@@ -94,7 +96,40 @@ def refresh(since: dt.datetime, until: dt.datetime, *, target_ids: Iterable[int]
     """The hourly and the daily rollups of these runs, so pages read current figures right after a probe batch."""
     target_ids = list(target_ids) if target_ids is not None else None
     with transaction.atomic():
-        return sum(roll_up(period, since, until, target_ids=target_ids) for period in Period)
+        written = sum(roll_up(period, since, until, target_ids=target_ids) for period in Period)
+        targets = (
+            ProbeTarget.objects.all() if target_ids is None else ProbeTarget.objects.filter(pk__in=target_ids)
+        )
+        refresh_listed_availability(targets.values_list("offering__model_id", flat=True).distinct())
+    return written
+
+
+def refresh_listed_availability(model_ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """The 7-day availability the catalog lists and sorts by, over every real (not demo) host of these models,
+    from the daily rollups. Two queries and one update."""
+    model_ids = list(model_ids)
+    since = bucket_start(now or timezone.now(), Period.DAY) - LISTED_WINDOW + LENGTH[Period.DAY]
+    totals = {
+        row["target__offering__model_id"]: row
+        for row in ProbeRollup.objects.filter(
+            period=Period.DAY,
+            starts_at__gte=since,
+            target__is_demo=False,
+            target__offering__model_id__in=model_ids,
+        )
+        .values("target__offering__model_id")
+        .annotate(ok=Sum("ok"), errors=Sum("errors"))
+    }
+    changed = []
+    for model in Model.objects.filter(pk__in=model_ids).only("listed_availability"):
+        row = totals.get(model.pk)
+        counted = (row["ok"] + row["errors"]) if row else 0
+        availability = round(100 * row["ok"] / counted, 3) if counted else None
+        if availability != model.listed_availability:
+            model.listed_availability = availability
+            changed.append(model)
+    Model.objects.bulk_update(changed, ["listed_availability"])
+    return len(changed)
 
 
 def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:

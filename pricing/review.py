@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pricing.ledger import record_prices
+from pricing.listing import refresh_listed_prices
 from pricing.models import PendingPriceChange, PendingStatus
 from pricing.records import PriceRecord
 
@@ -31,6 +32,7 @@ def approve(change: PendingPriceChange, user) -> None:
         source=change.source,
         observed_at=change.observed_at,
     )
+    refresh_listed_prices([change.offering.model_id])
     _decide(change, PendingStatus.APPROVED, user)
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from catalog.importing import curated_providers, offering_ids
 from catalog.models import Model, Offering, Provider
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
+from pricing.listing import refresh_listed_prices
 from pricing.matching import model_aliases
 from pricing.models import PendingPriceChange, PendingStatus, PriceSource, SourceQuote
 from pricing.records import PriceRecord
@@ -253,6 +254,9 @@ def sync_feed(
     withdrawn = close_withdrawn(listed, source=source, observed_at=observed_at)
     report.ledger = record_prices(to_record, source=source, observed_at=observed_at)
     report.ledger.withdrawn = withdrawn
+    if report.ledger.wrote_anything:
+        touched = Offering.objects.filter(pk__in=listed.keys()).values_list("model_id", flat=True).distinct()
+        refresh_listed_prices(touched)
     if dry_run:
         transaction.set_rollback(True)
     return report

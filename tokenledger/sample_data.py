@@ -16,6 +16,7 @@ from django.conf import settings
 from catalog.feeds import parse_additions, parse_models_dev
 from catalog.importing import CONTENT_DIR, ImportReport, import_facts
 from catalog.profiles import load_profiles
+from pricing.listing import refresh_listed_prices
 from pricing.sources import litellm, models_dev, price_source
 from pricing.sync import SyncReport, sync_feed
 
@@ -69,6 +70,9 @@ def load_all(data: dict[str, Any] | None = None, progress: Callable | None = Non
     ]
     lines += load_additions()
     lines.append(f"Profiles: {load_profiles(CONTENT_DIR)}")
+    # Syncs keep the catalog's listed prices current as they write; this catches a database that had its
+    # prices before the listing existed.
+    lines.append(f"Listed prices: {refresh_listed_prices()} models updated")
     return lines
 
 
@@ -84,6 +88,7 @@ _INPUTS = [
             "catalog/feeds.py",
             "catalog/profiles.py",
             "pricing/sync.py",
+            "pricing/listing.py",
             "pricing/ledger.py",
             "pricing/records.py",
             "pricing/sources",

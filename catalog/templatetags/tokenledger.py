@@ -72,3 +72,30 @@ def markdown(text: str) -> str:
 @register.filter
 def display_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@register.simple_tag(takes_context=True)
+def url_with(context, **changes) -> str:
+    """This page's query string with `changes` (an empty value removes the parameter); back to page 1 unless a
+    page is given, since a new filter or order starts again from the top."""
+    params = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for name, value in changes.items():
+        if value in (None, ""):
+            params.pop(name, None)
+        else:
+            params[name] = value
+    return f"?{params.urlencode()}" if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def url_without(context, name: str, value: str | None = None) -> str:
+    """This page's query string without parameter `name` (or only without its `value`), from page 1."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [v for v in params.getlist(name) if v != str(value)])
+    return f"?{params.urlencode()}" if params else "?"

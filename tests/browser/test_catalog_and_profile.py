@@ -14,11 +14,11 @@ def test_a_reader_finds_the_reference_model_in_the_catalog_and_opens_its_profile
     live_server, live_sample_data, page, console_errors
 ):
     page.goto(f"{live_server.url}/models/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("All models")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browse AI models")
     page.screenshot(path=SCREENSHOTS / "catalog.png", full_page=True)
 
-    page.get_by_label("Search by name, lab, family or id").fill("gpt-4o audio")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("searchbox", name="Search", exact=True).fill("gpt-4o audio")
+    page.get_by_role("searchbox", name="Search", exact=True).press("Enter")
     page.get_by_role("link", name=re.compile("GPT-4o Audio")).click()
 
     expect(page).to_have_url(re.compile(r"/models/openai/gpt-4o-audio-preview-2024-12-17/$"))

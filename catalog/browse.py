@@ -1,0 +1,261 @@
+"""Browsing the catalog: search, filters with a count beside each choice, sorting. Every state is in the query
+string, so a URL is a shareable view, and everything works without JavaScript.
+
+Counts are faceted as shoppers expect: each filter's choices are counted with every *other* filter applied, so a
+count says how many models picking that choice would show. A fixed number of queries whatever the catalogue's
+size: one per filter group, one count and one page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import QueryDict
+
+from catalog.models import Model, ModelStatus
+
+INPUT_MODALITIES = [
+    ("text", "Text"),
+    ("image", "Image"),
+    ("audio", "Audio"),
+    ("video", "Video"),
+    ("pdf", "PDF"),
+]
+OUTPUT_MODALITIES = [("text", "Text"), ("image", "Image"), ("audio", "Audio")]
+CAPABILITIES = {
+    "tools": ("Tool calling", Q(supports_tools=True)),
+    "reasoning": ("Reasoning", Q(supports_reasoning=True)),
+    "vision": ("Vision (image or video input)", Q(supports_vision=True)),
+    "audio": ("Audio in or out", Q(supports_audio=True)),
+    "structured": ("Structured output", Q(supports_structured_output=True)),
+    "open_weights": ("Open weights", Q(open_weights=True)),
+}
+CONTEXT_CHOICES = [(32_000, "32K+"), (128_000, "128K+"), (200_000, "200K+"), (1_000_000, "1M+")]
+PRICE_CHOICES = [Decimal(v) for v in ("0.1", "0.5", "1", "3", "10")]
+MAX_PRICE = Decimal(1_000_000)
+
+
+SORTS = {
+    "name": ("Name", [Lower("name").asc(), Lower("lab__name").asc()]),
+    "input_price": ("Input price, lowest first", [F("listed_input_price").asc(nulls_last=True)]),
+    "output_price": ("Output price, lowest first", [F("listed_output_price").asc(nulls_last=True)]),
+    "conversation": ("Typical conversation, cheapest first", [F("conversation_weight").asc(nulls_last=True)]),
+    "context": ("Context window, largest first", [F("context_window").desc(nulls_last=True)]),
+    "released": ("Release date, newest first", [F("release_date").desc(nulls_last=True)]),
+    "availability": ("Availability, highest first", [F("listed_availability").desc(nulls_last=True)]),
+}
+DEFAULT_SORT = "name"
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    choices: list[Choice]
+    multiple: bool = True
+
+    @property
+    def active(self) -> bool:
+        return any(choice.selected for choice in self.choices)
+
+
+def _price(text: str | None) -> Decimal | None:
+    try:
+        value = Decimal(text or "")
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and 0 <= value <= MAX_PRICE else None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        value = int(text or "")
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+@dataclass
+class CatalogQuery:
+    """What the reader asked for, from the query string; values that make no sense are dropped, not errors."""
+
+    q: str = ""
+    labs: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    capabilities: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    min_context: int | None = None
+    max_input: Decimal | None = None
+    max_output: Decimal | None = None
+    sort: str = DEFAULT_SORT
+
+    @classmethod
+    def from_query(cls, params: QueryDict) -> CatalogQuery:
+        def picked(name: str, allowed) -> list[str]:
+            return [v for v in dict.fromkeys(params.getlist(name)) if allowed is None or v in allowed]
+
+        sort = params.get("sort", DEFAULT_SORT)
+        return cls(
+            q=params.get("q", "").strip()[:200],
+            labs=picked("lab", None)[:50],
+            inputs=picked("input", dict(INPUT_MODALITIES)),
+            outputs=picked("output", dict(OUTPUT_MODALITIES)),
+            capabilities=picked("cap", CAPABILITIES),
+            statuses=picked("status", ModelStatus.values),
+            min_context=_int(params.get("min_context")),
+            max_input=_price(params.get("max_input")),
+            max_output=_price(params.get("max_output")),
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q
+            or self.labs
+            or self.inputs
+            or self.outputs
+            or self.capabilities
+            or self.statuses
+            or self.min_context
+            or self.max_input is not None
+            or self.max_output is not None
+        )
+
+    def conditions(self, *, without: str = "") -> Q:
+        """Every filter as one condition, leaving out the group `without` (for its own counts)."""
+        condition = Q()
+        if self.q:
+            condition &= Model.objects.search_condition(self.q)
+        if self.labs and without != "lab":
+            condition &= Q(lab__slug__in=self.labs)
+        if without != "input":
+            for modality in self.inputs:
+                condition &= Q(modality_tags__contains=f" in:{modality} ")
+        if without != "output":
+            for modality in self.outputs:
+                condition &= Q(modality_tags__contains=f" out:{modality} ")
+        if without != "cap":
+            for capability in self.capabilities:
+                condition &= CAPABILITIES[capability][1]
+        if self.statuses and without != "status":
+            condition &= Q(status__in=self.statuses)
+        if self.min_context and without != "min_context":
+            condition &= Q(context_window__gte=self.min_context)
+        if self.max_input is not None and without != "max_input":
+            condition &= Q(listed_input_price__lte=self.max_input)
+        if self.max_output is not None and without != "max_output":
+            condition &= Q(listed_output_price__lte=self.max_output)
+        return condition
+
+    def models(self) -> QuerySet[Model]:
+        """The models shown, sorted, with what the table shows."""
+        return (
+            Model.objects.filter(self.conditions())
+            .with_listing()
+            .order_by(*SORTS[self.sort][1], "lab__name", "name", "pk")
+        )
+
+    def facets(self) -> list[Facet]:
+        """Every filter group with a count beside each choice. One query per group."""
+        return [
+            self._lab_facet(),
+            self._tag_facet("input", "Input", INPUT_MODALITIES, "in", self.inputs),
+            self._tag_facet("output", "Output", OUTPUT_MODALITIES, "out", self.outputs),
+            self._capability_facet(),
+            self._threshold_facet(
+                "min_context",
+                "Context window",
+                [(str(v), label, Q(context_window__gte=v)) for v, label in CONTEXT_CHOICES],
+                str(self.min_context or ""),
+            ),
+            self._threshold_facet(
+                "max_input",
+                "Input price, per 1M",
+                [(str(v), f"${v} or less", Q(listed_input_price__lte=v)) for v in PRICE_CHOICES],
+                _plain(self.max_input),
+            ),
+            self._threshold_facet(
+                "max_output",
+                "Output price, per 1M",
+                [(str(v), f"${v} or less", Q(listed_output_price__lte=v)) for v in PRICE_CHOICES],
+                _plain(self.max_output),
+            ),
+            self._status_facet(),
+        ]
+
+    def _base(self, without: str) -> QuerySet[Model]:
+        return Model.objects.filter(self.conditions(without=without)).order_by()
+
+    def _lab_facet(self) -> Facet:
+        rows = self._base("lab").values("lab__slug", "lab__name").annotate(count=Count("id"))
+        choices = [
+            Choice(row["lab__slug"], row["lab__name"], row["count"], row["lab__slug"] in self.labs)
+            for row in rows
+        ]
+        choices.sort(key=lambda c: (not c.selected, -c.count, c.label.lower()))
+        return Facet("lab", "Provider", choices)
+
+    def _tag_facet(self, param: str, label: str, options, prefix: str, selected: list[str]) -> Facet:
+        counts = self._base(param).aggregate(
+            **{
+                value: Count("id", filter=Q(modality_tags__contains=f" {prefix}:{value} "))
+                for value, _ in options
+            }
+        )
+        return Facet(param, label, [Choice(v, text, counts[v], v in selected) for v, text in options])
+
+    def _capability_facet(self) -> Facet:
+        counts = self._base("").aggregate(  # capabilities combine with AND, as modalities do
+            **{name: Count("id", filter=condition) for name, (_, condition) in CAPABILITIES.items()}
+        )
+        return Facet(
+            "cap",
+            "Capabilities",
+            [Choice(n, text, counts[n], n in self.capabilities) for n, (text, _) in CAPABILITIES.items()],
+        )
+
+    def _threshold_facet(self, param: str, label: str, options, current: str) -> Facet:
+        counts = self._base(param).aggregate(
+            **{f"c{i}": Count("id", filter=condition) for i, (_, _, condition) in enumerate(options)}
+        )
+        choices = [
+            Choice(value, text, counts[f"c{i}"], value == current)
+            for i, (value, text, _) in enumerate(options)
+        ]
+        if current and not any(choice.selected for choice in choices):  # a value typed into the URL
+            choices.append(Choice(current, current, 0, True))
+        return Facet(param, label, choices, multiple=False)
+
+    def _status_facet(self) -> Facet:
+        counts = dict(
+            self._base("status")
+            .values_list("status")
+            .annotate(count=Count("id"))
+            .values_list("status", "count")
+        )
+        return Facet(
+            "status",
+            "Status",
+            [Choice(v, text, counts.get(v, 0), v in self.statuses) for v, text in ModelStatus.choices],
+        )
+
+
+def _plain(value: Decimal | None) -> str:
+    """A price as the choices spell it: 0.5, 1, 10."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text

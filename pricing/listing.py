@@ -1,0 +1,72 @@
+"""The price the catalog lists, sorts and filters each model by, kept on the model so the browse page stays one
+query however large the ledger: the base (standard, untiered) input and output price in force at the lab's own
+API, or, where the lab does not serve it, at the host with the cheapest typical conversation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from catalog.models import Model
+from pricing.models import Component, Mode, PricePeriod
+from pricing.queries import Conversation
+
+
+def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Decimal, Decimal, int] | None]:
+    """model id → (input, output, host id) as listed, or None for a model without both prices. One query."""
+    periods = PricePeriod.objects.in_force().filter(
+        tier="", mode=Mode.STANDARD, component__in=[Component.INPUT, Component.OUTPUT]
+    )
+    if model_ids is not None:
+        periods = periods.filter(offering__model_id__in=list(model_ids))
+    rows = periods.values_list(
+        "offering__model_id", "offering__model__lab_id", "offering__host_id", "component", "price"
+    )
+    by_host: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    lab_of: dict[int, int] = {}
+    for model_id, lab_id, host_id, component, price in rows:
+        by_host[model_id][host_id][component] = price
+        lab_of[model_id] = lab_id
+    conversation = Conversation.default()
+    listed: dict[int, tuple[Decimal, Decimal, int] | None] = {}
+    for model_id, hosts in by_host.items():
+        priced = {
+            host: (p[Component.INPUT], p[Component.OUTPUT])
+            for host, p in hosts.items()
+            if Component.INPUT in p and Component.OUTPUT in p
+        }
+        if not priced:
+            continue
+        if lab_of[model_id] in priced:
+            host = lab_of[model_id]
+        else:
+            host = min(
+                priced,
+                key=lambda h: (
+                    priced[h][0] * conversation.input_tokens + priced[h][1] * conversation.output_tokens,
+                    h,
+                ),
+            )
+        listed[model_id] = (*priced[host], host)
+    return listed
+
+
+def refresh_listed_prices(model_ids: Iterable[int] | None = None) -> int:
+    """Bring the listed prices of these models (all by default) in line with the ledger; returns models changed."""
+    model_ids = list(model_ids) if model_ids is not None else None
+    listed = listed_prices(model_ids)
+    models = Model.objects.only("listed_input_price", "listed_output_price", "listed_price_host_id")
+    if model_ids is not None:
+        models = models.filter(pk__in=model_ids)
+    changed = []
+    for model in models:
+        new = listed.get(model.pk) or (None, None, None)
+        old = (model.listed_input_price, model.listed_output_price, model.listed_price_host_id)
+        if old != new:
+            model.listed_input_price, model.listed_output_price, model.listed_price_host_id = new
+            changed.append(model)
+    Model.objects.bulk_update(
+        changed, ["listed_input_price", "listed_output_price", "listed_price_host"], batch_size=500
+    )
+    return len(changed)

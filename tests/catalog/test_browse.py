@@ -1,0 +1,153 @@
+"""Browsing /models/: search, filters with counts, sorting and pages, every state a shareable URL."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.browse import CatalogQuery
+from catalog.models import Model, Offering
+from pricing.listing import refresh_listed_prices
+from tests.fixtures import text_of
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("catalog:model_list")
+
+
+def shown(response) -> list[str]:
+    """The model links of the results table, in order."""
+    return re.findall(r'<td class="model-table__name"><a href="(/models/[^"]+/)">', response.content.decode())
+
+
+def facet_count(response, param: str, value: str) -> int:
+    match = re.search(
+        rf'name="{param}" value="{re.escape(value)}"[^>]*> [^<]* <span class="count">([\d,]+)</span>',
+        response.content.decode(),
+    )
+    assert match, f"no choice {param}={value}"
+    return int(match[1].replace(",", ""))
+
+
+def test_filter_by_provider_and_maximum_price_sorted_by_input_price(sample_data, reader):
+    response = reader.get(URL, {"lab": "openai", "max_input": "1", "sort": "input_price"})
+
+    urls = shown(response)
+    models = [Model.objects.get(lab__slug="openai", slug=url.split("/")[3]) for url in urls]
+    expected = Model.objects.filter(lab__slug="openai", listed_input_price__lte=1)
+    assert len(urls) == expected.count() > 3
+    assert all(m.listed_input_price <= 1 for m in models)
+    prices = [m.listed_input_price for m in models]
+    assert prices == sorted(prices)
+    page = text_of(response)
+    assert f"{expected.count()} models" in page
+    assert "Provider: OpenAI ×" in page and "Input price, per 1M: $1 or less ×" in page
+
+
+def test_each_choice_counts_the_models_it_would_show_with_the_other_filters(sample_data, reader):
+    response = reader.get(URL, {"lab": "openai", "cap": "reasoning"})
+
+    openai = Model.objects.filter(lab__slug="openai")
+    assert facet_count(response, "cap", "reasoning") == openai.filter(supports_reasoning=True).count()
+    assert (
+        facet_count(response, "cap", "tools")
+        == openai.filter(supports_reasoning=True, supports_tools=True).count()
+    )
+    assert (
+        facet_count(response, "input", "image")
+        == openai.filter(supports_reasoning=True, input_modalities__icontains="image").count()
+    )
+    # The provider's own group counts every provider under the other filters: picking Anthropic would add these.
+    anthropic = Model.objects.filter(lab__slug="anthropic", supports_reasoning=True).count()
+    assert facet_count(response, "lab", "anthropic") == anthropic > 0
+    assert len(shown(response)) == openai.filter(supports_reasoning=True).count()
+
+
+def test_a_modality_filter_needs_every_modality_picked(sample_data, reader):
+    response = reader.get(URL, {"input": ["image", "audio"], "output": "text"})
+
+    for url in shown(response):
+        _, _, lab, slug, _ = url.split("/")
+        model = Model.objects.get(lab__slug=lab, slug=slug)
+        assert {"image", "audio"} <= set(model.input_modalities) and "text" in model.output_modalities
+    assert shown(response)
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [
+        ("output_price", lambda m: m.listed_output_price, False),
+        ("context", lambda m: m.context_window, True),
+        ("released", lambda m: m.release_date, True),
+        ("name", lambda m: m.name.lower(), False),
+    ],
+)
+def test_every_sort_orders_the_models_and_puts_unknown_values_last(sample_data, reader, sort, key, reverse):
+    models = [
+        Model.objects.get(lab__slug=url.split("/")[2], slug=url.split("/")[3])
+        for url in shown(reader.get(URL, {"lab": "openai", "sort": sort}))
+    ]
+    known = [key(m) for m in models if key(m) is not None]
+    assert known == sorted(known, reverse=reverse)
+    assert all(key(m) is None for m in models[len(known) :])
+
+
+def test_sorting_by_a_typical_conversation_uses_both_prices(sample_data, reader):
+    models = [
+        Model.objects.get(lab__slug=url.split("/")[2], slug=url.split("/")[3])
+        for url in shown(reader.get(URL, {"lab": "anthropic", "sort": "conversation"}))
+    ]
+    costs = [m.listed_input_price * 600 + m.listed_output_price * 200 for m in models if m.listed_input_price]
+    assert costs == sorted(costs) and len(costs) > 3
+
+
+def test_pages_keep_the_filters_and_the_order_in_their_links(sample_data, reader):
+    first = reader.get(URL, {"sort": "context", "cap": "tools"})
+    next_link = re.search(r'<a href="\?([^"]+)" rel="next">', first.content.decode())[1].replace("&amp;", "&")
+
+    assert sorted(next_link.split("&")) == ["cap=tools", "page=2", "sort=context"]
+    second = reader.get(f"{URL}?{next_link}")
+    assert set(shown(first)).isdisjoint(shown(second)) and shown(second)
+
+
+def test_nonsense_in_the_query_string_is_ignored_not_an_error(sample_data, reader):
+    response = reader.get(
+        URL,
+        {"max_input": "-3", "max_output": "NaN", "min_context": "lots", "sort": "1; DROP TABLE", "cap": "x"},
+    )
+
+    assert response.status_code == 200
+    assert f"{Model.objects.count()} models" in text_of(response)
+
+
+def test_a_search_by_a_hosts_id_finds_the_model_once(sample_data, reader):
+    response = reader.get(URL, {"q": "openai/gpt-4o"})  # gpt-4o's id at OpenRouter (and other models' ids)
+
+    assert shown(response).count("/models/openai/gpt-4o/") == 1
+
+
+def test_the_listed_price_is_the_labs_own_then_the_cheapest_hosts(sample_data):
+    gpt4o = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    assert (gpt4o.listed_input_price, gpt4o.listed_output_price, gpt4o.listed_price_host.slug) == (
+        Decimal("2.5"),
+        Decimal("10"),
+        "openai",
+    )
+    # Without the lab's own offering, the cheapest conversation among the hosts is listed.
+    Offering.objects.filter(model=gpt4o, host__slug="openai").delete()
+    refresh_listed_prices([gpt4o.pk])
+    gpt4o.refresh_from_db()
+    assert gpt4o.listed_price_host.slug != "openai"
+
+
+def test_the_browse_page_takes_the_same_queries_with_few_models_as_with_many(
+    sample_data, reader, django_assert_num_queries
+):
+    params = {"lab": "openai", "max_input": "3", "cap": "tools", "sort": "conversation", "q": "gpt"}
+    with django_assert_num_queries(10) as few:  # a query per filter group, the count, the page
+        reader.get(URL, params)
+    assert CatalogQuery().models().count() > 50
+
+    with django_assert_num_queries(len(few)):
+        reader.get(URL, {k: v for k, v in params.items() if k == "sort"})
