@@ -1,6 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from catalog.models import Benchmark, BenchmarkScore, FaqEntry, Model, Offering, Profile, Provider, Verdict
+from catalog import workflow
+from catalog.models import (
+    Benchmark,
+    BenchmarkScore,
+    Model,
+    Offering,
+    Profile,
+    ProfileRevision,
+    Provider,
+    RevisionInReview,
+    RevisionState,
+    Verdict,
+)
+from catalog.views import render_profile_page
 from tokenledger.admin import HTTPS_URLS
 
 
@@ -46,24 +65,242 @@ class OfferingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["model", "host"]
 
 
-class FaqInline(admin.StackedInline):
-    model = FaqEntry
-    extra = 0
-
-
 class VerdictInline(admin.StackedInline):
     model = Verdict
     extra = 0
 
 
+class RevisionInline(admin.TabularInline):
+    """Every revision of the profile, newest first, with who wrote and who reviewed it."""
+
+    model = ProfileRevision
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["number", "state", "author", "created_at", "reviewer", "reviewed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    """What the public page shows: changed only by publishing a revision, so every field but the model is read-only
+    here, and "reviewed by" and the review date come from the workflow."""
+
     list_display = ["model", "status", "author", "reviewer", "reviewed_on", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["model__lab", "author", "reviewer"]
     search_fields = ["model__name", "model__slug", "tagline"]
     autocomplete_fields = ["model"]
-    inlines = [FaqInline, VerdictInline]
+    readonly_fields = [
+        "status",
+        "tagline",
+        "summary",
+        "strengths",
+        "weaknesses",
+        "article",
+        "author",
+        "reviewer",
+        "reviewed_on",
+        "published_at",
+        "new_revision_link",
+    ]
+    inlines = [RevisionInline, VerdictInline]
+
+    def get_fields(self, request, obj=None):
+        return ["model"] if obj is None else ["model", "new_revision_link", *self.readonly_fields[:-1]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else ["model", *self.readonly_fields]
+
+    @admin.display(description="Edit")
+    def new_revision_link(self, obj) -> str:
+        url = reverse("admin:catalog_profilerevision_add") + f"?profile={obj.pk}"
+        return format_html('<a class="button" href="{}">Write a new revision</a>', url)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # A new profile starts empty and private: its text is written as a first revision.
+        return HttpResponseRedirect(reverse("admin:catalog_profilerevision_add") + f"?profile={obj.pk}")
+
+
+@admin.register(ProfileRevision)
+class ProfileRevisionAdmin(admin.ModelAdmin):
+    list_display = ["profile", "number", "state", "author", "submitted_at", "reviewer", "reviewed_at"]
+    list_filter = ["state"]
+    list_select_related = ["profile__model__lab", "author", "reviewer"]
+    search_fields = ["profile__model__name", "profile__model__slug"]
+    autocomplete_fields = ["profile"]
+    fields = ["profile", *workflow.EDITED_FIELDS]
+    change_form_template = "admin/catalog/profilerevision/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["profile"] if obj else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A draft is edited by its author or an editor; a revision in review or published by nobody."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        return obj.state == RevisionState.DRAFT and (
+            obj.author_id == request.user.pk or workflow.is_editor(request.user)
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or request.user.has_perm(workflow.REVIEW_PERMISSION)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        profile = Profile.objects.filter(pk=request.GET.get("profile")).first()
+        if profile is not None:
+            draft = workflow.new_revision(profile, request.user)
+            initial.update({name: getattr(draft, name) for name in workflow.EDITED_FIELDS})
+        return initial
+
+    def save_model(self, request, obj, form, change) -> None:
+        workflow.save_draft(obj, request.user)
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path("<int:pk>/submit/", view(self.submit_view), name="catalog_profilerevision_submit"),
+            path("<int:pk>/approve/", view(self.approve_view), name="catalog_profilerevision_approve"),
+            path(
+                "<int:pk>/request-changes/",
+                view(self.request_changes_view),
+                name="catalog_profilerevision_changes",
+            ),
+            path("<int:pk>/preview/", view(self.preview_view), name="catalog_profilerevision_preview"),
+            path("<int:pk>/diff/", view(self.diff_view), name="catalog_profilerevision_diff"),
+            *super().get_urls(),
+        ]
+
+    def _revision(self, request, pk: int) -> ProfileRevision:
+        revision = get_object_or_404(
+            ProfileRevision.objects.select_related("profile__model__lab", "author"), pk=pk
+        )
+        if not self.has_view_permission(request, revision):
+            raise PermissionDenied
+        return revision
+
+    def _act(self, request, pk: int, action, done: str):
+        """Run a workflow action from a POST; refusals are shown to the user, and nothing changes."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        revision = self._revision(request, pk)
+        try:
+            action(revision)
+        except workflow.WorkflowError as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            self.message_user(request, done.format(revision=revision), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:catalog_profilerevision_change", args=[pk]))
+
+    def submit_view(self, request, pk: int):
+        return self._act(
+            request,
+            pk,
+            lambda r: workflow.submit(r, request.user),
+            "Revision {revision.number} is waiting for review.",
+        )
+
+    def approve_view(self, request, pk: int):
+        return self._act(
+            request,
+            pk,
+            lambda r: workflow.approve(r, request.user),
+            "Revision {revision.number} is published: the public page shows it now.",
+        )
+
+    def request_changes_view(self, request, pk: int):
+        note = request.POST.get("note", "")
+        return self._act(
+            request,
+            pk,
+            lambda r: workflow.request_changes(r, request.user, note),
+            "Revision {revision.number} went back to its author.",
+        )
+
+    def preview_view(self, request, pk: int):
+        revision = self._revision(request, pk)
+        return render_profile_page(request, revision.profile.model, preview=revision)
+
+    def diff_view(self, request, pk: int):
+        revision = self._revision(request, pk)
+        revisions = revision.profile.revisions.exclude(pk=revision.pk)
+        against = (
+            revisions.filter(pk=request.GET.get("against")).first()
+            or revisions.filter(state=RevisionState.PUBLISHED).order_by("-number").first()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Changes in revision {revision.number} of {revision.profile.model}",
+            "revision": revision,
+            "against": against,
+            "others": revisions.order_by("-number"),
+            "changes": workflow.diff(against, revision),
+        }
+        return TemplateResponse(request, "admin/catalog/profilerevision/diff.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            user = request.user
+            context.update(
+                {
+                    "revision": obj,
+                    "can_submit": obj.state == RevisionState.DRAFT
+                    and (obj.author_id == user.pk or workflow.is_editor(user)),
+                    "can_review": obj.state == RevisionState.IN_REVIEW
+                    and user.has_perm(workflow.REVIEW_PERMISSION),
+                    "is_own": obj.author_id == user.pk,
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(RevisionInReview)
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """Revisions waiting for a reviewer, oldest first; each opens in the revision's own page."""
+
+    list_display = ["profile", "number", "author", "submitted_at", "yours"]
+    list_select_related = ["profile__model__lab", "author"]
+    ordering = ["submitted_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=RevisionState.IN_REVIEW)
+
+    @admin.display(description="Who may review", boolean=False)
+    def yours(self, obj) -> str:
+        return "someone else (you wrote it)" if obj.author_id == self._user.pk else "you"
+
+    def changelist_view(self, request, extra_context=None):
+        self._user = request.user
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:catalog_profilerevision_change", args=[object_id]))
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.has_perm(workflow.REVIEW_PERMISSION) or request.user.has_perm(
+            "catalog.view_profilerevision"
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Benchmark)

@@ -17,6 +17,7 @@ import yaml
 from django.db import transaction
 
 from catalog.models import Model, ModelStatus, Offering, Provider, modality_flags
+from catalog.workflow import mark_needs_update
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -167,8 +168,9 @@ def import_facts(
     return report
 
 
-def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: Counts, progress=None) -> None:
-    """Create what is missing and update what differs, in bulk; `wanted` maps natural keys to field values."""
+def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: Counts, progress=None) -> list:
+    """Create what is missing and update what differs, in bulk; `wanted` maps natural keys to field values.
+    Returns the objects updated."""
     to_create, to_update, changed_fields = [], [], set()
     for key, values in (progress or _no_progress)(wanted.items()):
         obj = existing.get(key)
@@ -188,6 +190,7 @@ def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: C
         model_class.objects.bulk_update(to_update, sorted(changed_fields | {"updated_at"}), batch_size=500)
     counts.created += len(to_create)
     counts.updated += len(to_update)
+    return to_update
 
 
 def _sync_providers(providers: list[ProviderFacts], counts: Counts) -> dict[str, int]:
@@ -207,7 +210,7 @@ def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[
     for entry in sorted(entries, key=lambda e: (not e.describes_model, e.host, e.host_model_id)):
         if (entry.lab, entry.model_slug) not in wanted:
             wanted[(entry.lab, entry.model_slug)] = entry.model.fields()
-    _upsert(
+    updated = _upsert(
         Model,
         existing={
             (m.lab.slug, m.slug): m
@@ -218,6 +221,8 @@ def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[
         counts=counts,
         progress=progress,
     )
+    # A reviewed profile no longer matches facts that changed under it: it stays public, flagged for review.
+    mark_needs_update(model.pk for model in updated)
     return {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
 
 

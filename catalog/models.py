@@ -308,6 +308,109 @@ class Profile(models.Model):
         return self.status in PUBLIC_PROFILE_STATUSES
 
 
+class RevisionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class ProfileRevision(models.Model):
+    """One version of a profile's text, written by an author and, once another person has reviewed it, published.
+
+    Every revision is kept, with who wrote and who reviewed it and when. Publishing copies a revision into its
+    Profile, which is what the public page shows; a new draft changes nothing public until it is approved.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(editable=False)
+    state = models.CharField(
+        max_length=20, choices=RevisionState.choices, default=RevisionState.DRAFT, editable=False
+    )
+    tagline = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    strengths = models.TextField(blank=True, help_text="One per line.")
+    weaknesses = models.TextField(blank=True, help_text="One per line.")
+    faq = models.TextField(
+        "FAQ",
+        blank=True,
+        help_text='Each question on a line of its own starting with "Q: ", its answer on the lines below.',
+    )
+    article = models.TextField(
+        blank=True, help_text="Markdown. Scripts, event handlers and javascript: links are removed."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="profile_revisions", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviewed_revisions",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_note = models.TextField(blank=True, editable=False, help_text="The reviewer's note to the author.")
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        permissions = [("review_profilerevision", "Can approve a revision, or send it back to its author")]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="revision_number_unique"),
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True) | ~Q(reviewer=F("author")),
+                name="revision_reviewer_is_not_author",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | (Q(reviewer__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="published_revision_is_reviewed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile.model} revision {self.number} ({self.get_state_display().lower()})"
+
+    @property
+    def strength_list(self) -> list[str]:
+        return _lines(self.strengths)
+
+    @property
+    def weakness_list(self) -> list[str]:
+        return _lines(self.weaknesses)
+
+    @property
+    def faq_entries(self) -> list[tuple[str, str]]:
+        """(question, answer) pairs from the FAQ text."""
+        entries: list[tuple[str, list[str]]] = []
+        for line in self.faq.splitlines():
+            if line.startswith("Q: "):
+                entries.append((line[3:].strip(), []))
+            elif entries:
+                entries[-1][1].append(line)
+        return [(question, "\n".join(answer).strip()) for question, answer in entries]
+
+
+class RevisionInReview(ProfileRevision):
+    """The review queue: revisions waiting for a reviewer (an admin view of ProfileRevision)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "revision in review"
+        verbose_name_plural = "review queue"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def faq_text(entries) -> str:
+    """FAQ entries written as a revision's FAQ text (the inverse of ProfileRevision.faq_entries)."""
+    return "\n\n".join(f"Q: {question}\n{answer}" for question, answer in entries)
+
+
 class FaqEntry(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="faq")
     question = models.CharField(max_length=300)

@@ -11,8 +11,20 @@ from typing import Any
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 
-from catalog.models import Benchmark, BenchmarkScore, FaqEntry, Model, Profile, ProfileStatus, Verdict
+from catalog.models import (
+    Benchmark,
+    BenchmarkScore,
+    FaqEntry,
+    Model,
+    Profile,
+    ProfileRevision,
+    ProfileStatus,
+    RevisionState,
+    Verdict,
+    faq_text,
+)
 
 
 class ProfileFileError(ValueError):
@@ -138,6 +150,8 @@ def load_profile(meta: dict[str, Any], article: str, users: dict, benchmarks: di
         profile.save()
         state = "updated"
 
+    if _record_revision(profile, values, faq):
+        state = "updated" if state == "unchanged" else state
     if [(e.position, e.question, e.answer) for e in profile.faq.all()] != faq:
         profile.faq.all().delete()
         FaqEntry.objects.bulk_create(
@@ -170,3 +184,31 @@ def load_profile(meta: dict[str, Any], article: str, users: dict, benchmarks: di
         )
         state = "updated" if state == "unchanged" else state
     return state
+
+
+def _record_revision(profile: Profile, values: dict[str, Any], faq: list[tuple[int, str, str]]) -> bool:
+    """Keep the file's text in the profile's history as a published revision, written and reviewed by the people
+    its front matter names, unless the latest published revision already says the same."""
+    content = {
+        "tagline": values["tagline"],
+        "summary": values["summary"],
+        "strengths": "\n".join(values["strengths"]),
+        "weaknesses": "\n".join(values["weaknesses"]),
+        "faq": faq_text((question, answer) for _, question, answer in faq),
+        "article": values["article"],
+    }
+    latest = profile.revisions.filter(state=RevisionState.PUBLISHED).order_by("-number").first()
+    if latest is not None and all(getattr(latest, name) == value for name, value in content.items()):
+        return False
+    number = (profile.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    ProfileRevision.objects.create(
+        profile=profile,
+        number=number,
+        state=RevisionState.PUBLISHED,
+        author=values["author"],
+        reviewer=values["reviewer"],
+        submitted_at=values["published_at"],
+        reviewed_at=values["published_at"],
+        **content,
+    )
+    return True

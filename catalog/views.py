@@ -1,10 +1,12 @@
+from types import SimpleNamespace
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog.browse import SORTS, CatalogQuery
-from catalog.models import BenchmarkScore, Model, Profile, Provider
+from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider
 from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
 from pricing.charts import price_history_chart
@@ -107,13 +109,46 @@ def provider(request, lab):
 
 def model_detail(request, lab, model):
     model = get_object_or_404(Model.objects.with_lab(), lab__slug=lab, slug=model)
-    profile = (
-        Profile.objects.public()
-        .filter(model=model)
-        .select_related("reviewer", "author")
-        .prefetch_related("faq", "verdicts")
-        .first()
+    return render_profile_page(request, model)
+
+
+class _Entries(list):
+    """A list that a template can read as a related manager (`profile.faq.all`)."""
+
+    def all(self) -> list:
+        return self
+
+
+def _preview_profile(revision: ProfileRevision) -> SimpleNamespace:
+    """The profile as it would read once `revision` is published, for the preview page."""
+    return SimpleNamespace(
+        tagline=revision.tagline,
+        summary=revision.summary,
+        strengths=revision.strength_list,
+        weaknesses=revision.weakness_list,
+        article=revision.article,
+        faq=_Entries(SimpleNamespace(question=q, answer=a) for q, a in revision.faq_entries),
+        verdicts=_Entries(revision.profile.verdicts.all()),
+        author=revision.author,
+        reviewer=None,
+        reviewed_on=None,
+        status=revision.profile.status,
     )
+
+
+def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
+    """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
+    (staff only; the admin serves it, marked as a preview and kept out of search engines)."""
+    if preview is not None:
+        profile = _preview_profile(preview)
+    else:
+        profile = (
+            Profile.objects.public()
+            .filter(model=model)
+            .select_related("reviewer", "author")
+            .prefetch_related("faq", "verdicts")
+            .first()
+        )
     conversation = Conversation.from_query(request.GET)
     hosts = prices_by_host(model, conversation)
     main = hosts[0] if hosts and hosts[0].input else None
@@ -138,5 +173,6 @@ def model_detail(request, lab, model):
             "syncs": [(source, syncs.get(source.pk)) for source in (main.sources if main else [])],
             "monitoring": monitoring,
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
+            "preview": preview,
         },
     )
