@@ -1,3 +1,4 @@
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.paginator import Paginator
@@ -9,8 +10,9 @@ from catalog.browse import SORTS, CatalogQuery
 from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider
 from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
-from pricing.charts import price_history_chart
-from pricing.queries import Conversation, base_history, last_syncs, prices_by_host
+from pricing.charts import compare_history_chart, price_history_chart
+from pricing.models import Component, Mode
+from pricing.queries import Conversation, Workload, base_history, last_syncs, prices_by_host
 
 MODELS_PER_PAGE = 50
 MAX_COMPARED = 4
@@ -46,8 +48,10 @@ def benchmarks(request):
 
 
 def compare(request):
-    """Two to four models side by side: facts, prices at the lab's API, a conversation's cost, scores."""
-    conversation = Conversation.from_query(request.GET)
+    """Two to four models side by side: facts, every price component, the cost of the reader's workload, price
+    histories in one chart, measured availability and latency, benchmark scores."""
+    workload = Workload.from_query(request.GET)
+    conversation = Conversation.default()
     keys = [key.strip() for key in request.GET.get("models", "").split(",") if key.strip()][:MAX_COMPARED]
     scores = Prefetch("benchmark_scores", queryset=BenchmarkScore.objects.select_related("benchmark"))
     found = {model.key: model for model in Model.objects.with_lab().by_keys(keys).prefetch_related(scores)}
@@ -56,27 +60,60 @@ def compare(request):
     columns = []
     for model in models:
         hosts = prices_by_host(model, conversation)
+        main = hosts[0] if hosts and hosts[0].input else None
         columns.append(
             {
                 "model": model,
-                "prices": hosts[0] if hosts else None,
+                "prices": main,
                 "hosts": len(hosts),
+                "per_request": workload.cost_per_request(main),
+                "per_month": workload.cost_per_month(main),
+                "history": base_history(main.offering) if main else [],
+                "monitoring": summary_for_model(model),
                 "scores": {s.benchmark_id: s for s in model.benchmark_scores.all()},
             }
         )
     benchmarks = sorted({s.benchmark for c in columns for s in c["scores"].values()}, key=lambda b: b.name)
-    rows = [(b, [c["scores"].get(b.pk) for c in columns]) for b in benchmarks]
     return render(
         request,
         "catalog/compare.html",
         {
             "columns": columns,
             "missing": missing,
-            "score_rows": rows,
-            "conversation": conversation,
+            "price_rows": _price_rows(columns),
+            "score_rows": [(b, [c["scores"].get(b.pk) for c in columns]) for b in benchmarks],
+            "workload": workload,
             "models_param": ",".join(m.key for m in models),
+            "history_chart": compare_history_chart(
+                [(c["model"].name, c["history"]) for c in columns], now=timezone.now()
+            ),
+            "cheapest_month": _cheapest({c["per_month"] for c in columns if c["per_month"] is not None}),
         },
     )
+
+
+def _cheapest(costs: set) -> Decimal | None:
+    """The lowest cost, when there is a difference to point out."""
+    return min(costs) if len(costs) > 1 else None
+
+
+def _price_rows(columns: list[dict]) -> list[tuple[str, list]]:
+    """Every price component any of the models has in force (standard mode first, then batch, flex, …), one row
+    each, with each model's period or None."""
+    keys: dict[tuple, str] = {}
+    for column in columns:
+        for period in column["prices"].periods if column["prices"] else []:
+            keys[(period.mode, period.tier, period.component)] = period.label
+    components, modes = list(Component), list(Mode)
+    ordered = sorted(keys, key=lambda k: (modes.index(k[0]), k[1], components.index(k[2])))
+    rows = []
+    for key in ordered:
+        cells = []
+        for column in columns:
+            periods = column["prices"].periods if column["prices"] else []
+            cells.append(next((p for p in periods if (p.mode, p.tier, p.component) == key), None))
+        rows.append((keys[key], cells))
+    return rows
 
 
 def model_list(request):

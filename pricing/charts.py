@@ -68,3 +68,40 @@ def price_history_chart(
         )
     chart = figure(traces, yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": GRID})
     return to_html(chart, div_id=div_id)
+
+
+MODEL_COLOURS = ["#2563eb", "#c2410c", "#0f766e", "#7c3aed"]
+
+
+def compare_history_chart(series: list[tuple[str, list[PricePeriod]]], *, now: dt.datetime) -> str | None:
+    """Several models' price histories in one chart: per model one colour, input solid and output dashed, each a
+    step line from its first observation to `now`. `series` is (model name, base periods) per model."""
+    traces: list[dict] = []
+    for index, (name, periods) in enumerate(series):
+        colour = MODEL_COLOURS[index % len(MODEL_COLOURS)]
+        for component, dash in ((Component.INPUT, "solid"), (Component.OUTPUT, "dash")):
+            steps = sorted((p for p in periods if p.component == component), key=lambda p: p.valid_from)
+            if not steps:
+                continue
+            label = f"{name} · {Component(component).label.lower()}"
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [p.valid_from for p in steps] + [steps[-1].valid_to or now],
+                    "y": [float(p.price) for p in steps] + [float(steps[-1].price)],
+                    "mode": "lines",
+                    "line": {"shape": "hv", "color": colour, "dash": dash, "width": 2.5},
+                    "name": label,
+                    "customdata": [usd(p.price) for p in steps] + [usd(steps[-1].price)],
+                    "hovertemplate": f"{label}: %{{customdata}} per 1M tokens<br>from %{{x|%Y-%m-%d}}<extra></extra>",
+                }
+            )
+    if not traces:
+        return None
+    chart = figure(
+        traces,
+        height=340,
+        yaxis={"tickprefix": "$", "rangemode": "tozero", "gridcolor": GRID},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+    )
+    return to_html(chart, div_id="compare-history")

@@ -135,6 +135,12 @@ class PricePeriod(models.Model):
     def is_open(self) -> bool:
         return self.valid_to is None
 
+    @property
+    def label(self) -> str:
+        """What is priced, in words: "Cached input", "Output (prompt > 200k)", "Input · Batch"."""
+        text = self.get_component_display() + (f" ({self.tier})" if self.tier else "")
+        return text + (f" · {self.get_mode_display()}" if self.mode != Mode.STANDARD else "")
+
 
 class SourceQuote(models.Model):
     """A price a source gives that differs from the one we publish from a higher-priority source, so that

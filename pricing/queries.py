@@ -11,7 +11,7 @@ from django.db.models import Max, OuterRef, Prefetch, Subquery
 
 from catalog.models import Model, Offering
 from pricing.models import Component, Mode, PricePeriod, PriceSource, SourceQuote, SyncRun, SyncStatus
-from pricing.records import ONE_MILLION
+from pricing.records import ONE_MILLION, tier_threshold
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,54 @@ class Conversation:
         ) / ONE_MILLION
 
 
+@dataclass(frozen=True)
+class Workload:
+    """A reader's workload: tokens per request, the share of input tokens served from the prompt cache, requests
+    per day. Costs are at the prices in force, cached input at the cached-input price where the host has one."""
+
+    input_tokens: int = 2_000
+    output_tokens: int = 500
+    cache_hit_percent: int = 0
+    requests_per_day: int = 1_000
+    DAYS_PER_MONTH = 30
+
+    @classmethod
+    def from_query(cls, params) -> Workload:
+        """From ?input_tokens=&output_tokens=&cache_hit=&requests_per_day=; anything not sane falls back."""
+        default = cls()
+
+        def number(name: str, fallback: int, maximum: int) -> int:
+            try:
+                value = int(params.get(name, fallback))
+            except (TypeError, ValueError):
+                return fallback
+            return value if 0 <= value <= maximum else fallback
+
+        return cls(
+            number("input_tokens", default.input_tokens, Conversation.MAX_TOKENS),
+            number("output_tokens", default.output_tokens, Conversation.MAX_TOKENS),
+            number("cache_hit", default.cache_hit_percent, 100),
+            number("requests_per_day", default.requests_per_day, 100_000_000),
+        )
+
+    def cost_per_request(self, prices: OfferingPrices | None) -> Decimal | None:
+        if prices is None or prices.input is None or prices.output is None:
+            return None
+        rates = prices.rates_for_prompt(self.input_tokens)
+        cached_price = rates.get(Component.CACHE_READ, rates[Component.INPUT]).price
+        cached = Decimal(self.input_tokens * self.cache_hit_percent) / 100
+        uncached = self.input_tokens - cached
+        return (
+            uncached * rates[Component.INPUT].price
+            + cached * cached_price
+            + self.output_tokens * rates[Component.OUTPUT].price
+        ) / ONE_MILLION
+
+    def cost_per_month(self, prices: OfferingPrices | None) -> Decimal | None:
+        per_request = self.cost_per_request(prices)
+        return None if per_request is None else per_request * self.requests_per_day * self.DAYS_PER_MONTH
+
+
 @dataclass
 class Disagreement:
     component: str
@@ -82,6 +130,20 @@ class OfferingPrices:
     @property
     def input(self) -> PricePeriod | None:
         return self.base.get(Component.INPUT)
+
+    def rates_for_prompt(self, prompt_tokens: int) -> dict[str, PricePeriod]:
+        """The standard-mode prices that apply to a prompt this long: the base prices, replaced component by
+        component by those of the highest long-context tier ("prompt>200000") the prompt is over."""
+        rates = dict(self.base)
+        tiers = [
+            (tier_threshold(p.tier), p)
+            for p in self.periods
+            if p.mode == Mode.STANDARD and tier_threshold(p.tier)
+        ]
+        for threshold, period in sorted(tiers, key=lambda item: item[0]):
+            if prompt_tokens > threshold:
+                rates[period.component] = period
+        return rates
 
     @property
     def output(self) -> PricePeriod | None:

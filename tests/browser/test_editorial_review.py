@@ -1,7 +1,6 @@
 """The editorial workflow in chromium: an author cannot publish their own draft; a reviewer approves it and the
 public page changes."""
 
-
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 

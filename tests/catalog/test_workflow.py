@@ -154,7 +154,9 @@ def test_the_diff_shows_what_a_revision_changes_from_the_published_one(profile, 
     response = author.get(reverse("admin:catalog_profilerevision_diff", args=[draft.pk]))
 
     page = text_of(response).replace("\xa0", " ")  # the diff table keeps spaces as &nbsp;
-    assert "Tagline" in page and "A sharper tagline" in page and profile.tagline[:40] in page  # lines wrap at 70
+    assert (
+        "Tagline" in page and "A sharper tagline" in page and profile.tagline[:40] in page
+    )  # lines wrap at 70
     assert "<h2>Summary</h2>" not in response.content.decode()  # unchanged fields are left out
 
 
