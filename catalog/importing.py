@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from catalog.models import Model, ModelStatus, Offering, Provider, modality_flags
+from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
 from catalog.workflow import mark_needs_update
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -210,12 +210,14 @@ def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[
     for entry in sorted(entries, key=lambda e: (not e.describes_model, e.host, e.host_model_id)):
         if (entry.lab, entry.model_slug) not in wanted:
             wanted[(entry.lab, entry.model_slug)] = entry.model.fields()
+    existing = {
+        (m.lab.slug, m.slug): m
+        for m in Model.objects.select_related("lab").filter(lab__slug__in={lab for lab, _ in wanted})
+    }
+    before = {key: model.status for key, model in existing.items()}
     updated = _upsert(
         Model,
-        existing={
-            (m.lab.slug, m.slug): m
-            for m in Model.objects.select_related("lab").filter(lab__slug__in={lab for lab, _ in wanted})
-        },
+        existing=existing,
         wanted=wanted,
         make=lambda key, values: Model(lab_id=provider_ids[key[0]], slug=key[1], **values),
         counts=counts,
@@ -223,6 +225,11 @@ def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[
     )
     # A reviewed profile no longer matches facts that changed under it: it stays public, flagged for review.
     mark_needs_update(model.pk for model in updated)
+    StatusChange.objects.bulk_create(
+        StatusChange(model=model, old_status=before[(model.lab.slug, model.slug)], new_status=model.status)
+        for model in updated
+        if model.status != before[(model.lab.slug, model.slug)]
+    )
     return {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
 
 

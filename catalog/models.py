@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.countries import country_name
 
@@ -214,6 +215,23 @@ class Model(models.Model):
             ("open weights", self.open_weights),
         ]
         return [name for name, on in flags if on]
+
+
+class StatusChange(models.Model):
+    """A model's lifecycle status as a catalogue source changed it (preview → GA → deprecated …), for the
+    recent-changes page."""
+
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=20, choices=ModelStatus.choices)
+    new_status = models.CharField(max_length=20, choices=ModelStatus.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["-changed_at"], name="status_change_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.old_status} → {self.new_status}"
 
 
 class Offering(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("benchmarks/", views.benchmarks, name="benchmarks"),
     path("compare/", views.compare, name="compare"),
+    path("changes/", views.recent_changes, name="changes"),
     path("models/", views.model_list, name="model_list"),
     path("models/<str:lab>/", views.provider, name="provider"),
     path("models/<str:lab>/<str:model>/", views.model_detail, name="model"),

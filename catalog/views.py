@@ -1,3 +1,5 @@
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -7,12 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog.browse import SORTS, CatalogQuery
-from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider
+from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider, StatusChange
 from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
+from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode
 from pricing.queries import Conversation, Workload, base_history, last_syncs, prices_by_host
+from tokenledger.formatting import change, usd
 
 MODELS_PER_PAGE = 50
 MAX_COMPARED = 4
@@ -212,4 +216,65 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
             "preview": preview,
         },
+    )
+
+
+CHANGES_SHOWN = 100
+CHANGE_KINDS = {
+    "all": "Everything",
+    "prices": "Price changes",
+    "models": "New models",
+    "status": "Status changes",
+}
+
+
+@dataclass
+class Change:
+    on: dt.date
+    kind: str
+    model: Model
+    text: str
+    direction: str = ""  # "down" or "up" for a price
+
+
+def recent_changes(request):
+    """What changed across the catalog, newest first: prices at every host, models released, lifecycle status.
+    Three queries."""
+    kind = request.GET.get("kind", "all")
+    kind = kind if kind in CHANGE_KINDS else "all"
+    changes: list[Change] = []
+    if kind in ("all", "prices"):
+        for period in price_changes()[:CHANGES_SHOWN]:
+            host = period.offering.host.name
+            changes.append(
+                Change(
+                    period.valid_from.date(),
+                    "price",
+                    period.offering.model,
+                    f"{what_changed(period).capitalize()} at {host}: {usd(period.previous_price)} → "
+                    f"{usd(period.price)} {period.get_unit_display()} ({change(period.previous_price, period.price)})",
+                    "down" if period.price < period.previous_price else "up",
+                )
+            )
+    if kind in ("all", "models"):
+        released = (
+            Model.objects.with_lab().filter(release_date__lte=timezone.now().date()).order_by("-release_date")
+        )
+        for model in released[:CHANGES_SHOWN]:
+            changes.append(Change(model.release_date, "new", model, f"Released by {model.lab.name}"))
+    if kind in ("all", "status"):
+        for event in StatusChange.objects.select_related("model__lab")[:CHANGES_SHOWN]:
+            changes.append(
+                Change(
+                    event.changed_at.date(),
+                    "status",
+                    event.model,
+                    f"Status: {event.get_old_status_display()} → {event.get_new_status_display()}",
+                )
+            )
+    changes.sort(key=lambda c: c.on, reverse=True)
+    return render(
+        request,
+        "catalog/changes.html",
+        {"changes": changes[:CHANGES_SHOWN], "kind": kind, "kinds": CHANGE_KINDS},
     )
