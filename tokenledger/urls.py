@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
 
+from catalog.sitemaps import SITEMAPS
 from monitoring.api import router as monitoring_api
 from pricing.api import api
 
@@ -12,4 +15,10 @@ urlpatterns = [
     path("", include("pricing.urls")),
     path("", include("monitoring.urls")),
     path("api/v1/", api.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]
