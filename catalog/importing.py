@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from catalog import freshness
 from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
 from catalog.workflow import mark_needs_update
 
@@ -165,6 +166,10 @@ def import_facts(
     provider_ids = _sync_providers(list(providers), report.providers)
     model_ids = _sync_models(entries, provider_ids, report.models, progress)
     _sync_offerings(entries, provider_ids, model_ids, report.offerings)
+    if any(
+        counts.created or counts.updated for counts in (report.providers, report.models, report.offerings)
+    ):
+        freshness.bump(freshness.CATALOG)
     return report
 
 

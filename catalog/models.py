@@ -494,3 +494,15 @@ class BenchmarkScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.benchmark}: {self.score}{self.unit}"
+
+
+class DataVersion(models.Model):
+    """A version stamp per kind of data (catalog, prices, monitoring), changed whenever that data changes, so that
+    cached pages built from it are never served after it changed (catalog.freshness)."""
+
+    scope = models.CharField(max_length=20, unique=True)
+    version = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -8,7 +8,9 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from catalog import freshness
 from catalog.browse import SORTS, CatalogQuery
+from catalog.freshness import cached_page
 from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider, StatusChange
 from monitoring.charts import charts_for
 from monitoring.queries import summary_for_model
@@ -22,6 +24,7 @@ MODELS_PER_PAGE = 50
 MAX_COMPARED = 4
 
 
+@cached_page(freshness.CATALOG)
 def home(request):
     profiles = (
         Profile.objects.public()
@@ -40,6 +43,7 @@ def methodology(request):
     return render(request, "catalog/methodology.html")
 
 
+@cached_page(freshness.CATALOG)
 def benchmarks(request):
     """Every published score, grouped by benchmark, best first, each with its source and date."""
     scores = BenchmarkScore.objects.select_related("benchmark", "model__lab").order_by(
@@ -51,6 +55,7 @@ def benchmarks(request):
     return render(request, "catalog/benchmarks.html", {"boards": list(boards.items())})
 
 
+@cached_page(*freshness.ALL)
 def compare(request):
     """Two to four models side by side: facts, every price component, the cost of the reader's workload, price
     histories in one chart, measured availability and latency, benchmark scores."""
@@ -120,6 +125,7 @@ def _price_rows(columns: list[dict]) -> list[tuple[str, list]]:
     return rows
 
 
+@cached_page(*freshness.ALL)
 def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
@@ -131,6 +137,7 @@ def model_list(request):
     )
 
 
+@cached_page(freshness.CATALOG, freshness.PRICES)
 def provider(request, lab):
     provider = get_object_or_404(Provider, slug=lab)
     models = provider.models.with_listing().order_by("name")
@@ -148,6 +155,7 @@ def provider(request, lab):
     )
 
 
+@cached_page(*freshness.ALL)
 def model_detail(request, lab, model):
     model = get_object_or_404(Model.objects.with_lab(), lab__slug=lab, slug=model)
     return render_profile_page(request, model)
@@ -237,6 +245,7 @@ class Change:
     direction: str = ""  # "down" or "up" for a price
 
 
+@cached_page(freshness.CATALOG, freshness.PRICES)
 def recent_changes(request):
     """What changed across the catalog, newest first: prices at every host, models released, lifecycle status.
     Three queries."""

@@ -16,6 +16,7 @@ from django.db.models import Count, F, Sum, Window
 from django.db.models.functions import Ceil, RowNumber
 from django.utils import timezone
 
+from catalog import freshness
 from catalog.models import Model
 from monitoring.models import Outcome, Period, ProbeRollup, ProbeRun, ProbeTarget, run_counts
 
@@ -101,6 +102,7 @@ def refresh(since: dt.datetime, until: dt.datetime, *, target_ids: Iterable[int]
             ProbeTarget.objects.all() if target_ids is None else ProbeTarget.objects.filter(pk__in=target_ids)
         )
         refresh_listed_availability(targets.values_list("offering__model_id", flat=True).distinct())
+        freshness.bump(freshness.MONITORING)
     return written
 
 
@@ -129,6 +131,8 @@ def refresh_listed_availability(model_ids: Iterable[int], now: dt.datetime | Non
             model.listed_availability = availability
             changed.append(model)
     Model.objects.bulk_update(changed, ["listed_availability"])
+    if changed:
+        freshness.bump(freshness.CATALOG)
     return len(changed)
 
 
@@ -160,4 +164,6 @@ def prune(now: dt.datetime | None = None) -> dict[str, int]:
         ):
             keep_from = bucket_start(now - dt.timedelta(days=settings.MONITORING[setting]), Period.DAY)
             deleted[key], _ = ProbeRollup.objects.filter(period=period, starts_at__lt=keep_from).delete()
+        if any(deleted.values()):
+            freshness.bump(freshness.MONITORING)
     return deleted

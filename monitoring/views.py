@@ -3,12 +3,15 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from catalog import freshness
+from catalog.freshness import cached_page
 from catalog.models import Model
 from monitoring.api import Day, day_row
 from monitoring.models import ProbeTarget
 from monitoring.queries import daily_series, status_of_targets
 
 
+@cached_page(freshness.MONITORING)
 def status(request):
     """Every monitored model with the state of its last run and its last 24 hours; an honest empty page until
     there are some."""

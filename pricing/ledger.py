@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
+from catalog import freshness
 from pricing.models import PricePeriod, PriceSource
 from pricing.records import PriceRecord, normalised
 
@@ -117,6 +118,8 @@ def record_prices(
     # Close before opening: the database allows one open period per key.
     _close(to_close, observed_at)
     PricePeriod.objects.bulk_create(to_create, batch_size=500)
+    if changes.wrote_anything:
+        freshness.bump(freshness.PRICES)  # pages that showed the old prices are retired
     return changes
 
 
@@ -136,4 +139,6 @@ def close_withdrawn(
         and period.valid_from < observed_at
     ]
     _close(closing, observed_at)
+    if closing:
+        freshness.bump(freshness.PRICES)
     return len(closing)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from catalog import freshness
 from catalog.models import Model
 from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation
@@ -69,4 +70,6 @@ def refresh_listed_prices(model_ids: Iterable[int] | None = None) -> int:
     Model.objects.bulk_update(
         changed, ["listed_input_price", "listed_output_price", "listed_price_host"], batch_size=500
     )
+    if changed:
+        freshness.bump(freshness.CATALOG)
     return len(changed)

@@ -49,3 +49,13 @@ def console_errors(page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     return errors
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty page cache (with REDIS_URL set, the cache is Redis, which outlives tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,6 +4,7 @@ public page changes."""
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from catalog.groups import ensure_groups
 from catalog.models import Profile
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
 
@@ -23,6 +24,7 @@ def log_in(browser, live_server, username: str):
 def test_a_reviewer_publishes_a_draft_its_author_could_not(
     live_server, live_sample_data, browser, django_user_model
 ):
+    ensure_groups()  # a live-server test runs on a database the browser tests before it flushed
     for username, groups in (("ada", ["Authors", "Reviewers"]), ("grace", ["Reviewers"])):
         user = django_user_model.objects.create_user(
             username, password=PASSWORD, is_staff=True, first_name=username.title()

@@ -1,0 +1,115 @@
+"""Cached pages that are never stale: each page names the kinds of data it is built from (catalog, prices,
+monitoring); every change to such data stamps a new version of its kind (`bump`); a page's cache key, ETag and
+Last-Modified come from those versions. A price sync, a publication or a new probe batch therefore retires every
+page that showed the old data, on every web process at once, and browsers revalidate with a 304.
+
+Only anonymous GET and HEAD requests are cached; editors always see fresh pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from catalog.models import DataVersion
+
+CATALOG, PRICES, MONITORING = "catalog", "prices", "monitoring"
+ALL = (CATALOG, PRICES, MONITORING)
+PAGE_TIMEOUT = 60 * 60  # a page no one changes still leaves the cache within the hour
+
+
+def bump(*scopes: str) -> None:
+    """Record that data of these kinds changed (in the caller's transaction: a rolled-back change bumps nothing)."""
+    now = timezone.now()
+    for scope in scopes:
+        DataVersion.objects.update_or_create(
+            scope=scope, defaults={"version": uuid.uuid4().hex, "changed_at": now}
+        )
+
+
+def current(scopes: tuple[str, ...]) -> tuple[str, object]:
+    """The combined version of these kinds of data and when the latest of them changed. One query."""
+    rows = sorted(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version", "changed_at"))
+    version = "|".join(f"{scope}:{stamp}" for scope, stamp, _ in rows) or "none"
+    return version, max((changed for _, _, changed in rows), default=None)
+
+
+def cached_page(*scopes: str) -> Callable:
+    """Serve an anonymous GET from the cache while the data of `scopes` is unchanged, with an ETag and a
+    Last-Modified header for conditional requests."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            version, changed_at = current(scopes)
+            # The day is part of the key: pages draw "the last 90 days" and "today" from the clock.
+            digest = hashlib.sha256(
+                f"{request.get_full_path()}|{version}|{timezone.now().date()}".encode()
+            ).hexdigest()
+            etag = f'"{digest[:32]}"'
+            last_modified = int(changed_at.timestamp()) if changed_at else None
+            not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if not_modified is not None:
+                return not_modified
+            key = f"page:{digest}"
+            response = cache.get(key)
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming and not response.cookies:
+                    if hasattr(response, "render"):
+                        response.render()
+                    cache.set(key, response, PAGE_TIMEOUT)
+            response["ETag"] = etag
+            if last_modified:
+                response["Last-Modified"] = http_date(last_modified)
+            response["Cache-Control"] = "public, max-age=0, must-revalidate"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _bump_on_change(scope: str, *models) -> None:
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                lambda sender, scope=scope, **kwargs: bump(scope),
+                sender=model,
+                weak=False,
+                dispatch_uid=f"freshness-{scope}-{model._meta.label}-{signal is post_save}",
+            )
+
+
+def connect_signals() -> None:
+    """Edits one row at a time (the admin, `save()`) bump their kind of data; bulk writes bump explicitly."""
+    from catalog import models as catalog
+    from monitoring import models as monitoring
+    from pricing import models as pricing
+
+    _bump_on_change(
+        CATALOG,
+        catalog.Provider,
+        catalog.Model,
+        catalog.Offering,
+        catalog.Profile,
+        catalog.FaqEntry,
+        catalog.Verdict,
+        catalog.Benchmark,
+        catalog.BenchmarkScore,
+        catalog.StatusChange,
+    )
+    _bump_on_change(PRICES, pricing.PricePeriod, pricing.PriceSource, pricing.SourceQuote, pricing.SyncRun)
+    # Not runs and rollups: they are written and deleted in bulk (a receiver would make Django delete a million
+    # runs one by one), and monitoring.rollups bumps after each batch and each prune.
+    _bump_on_change(MONITORING, monitoring.ProbeTarget)

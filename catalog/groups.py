@@ -1,0 +1,60 @@
+"""The editorial groups and what each may do: authors write drafts, reviewers approve or send back others' drafts,
+editors do both and manage the catalog's editorial content. Created by a migration; `ensure_groups` restores them
+(a test that flushes the database, a site whose groups were deleted)."""
+
+from __future__ import annotations
+
+from django.apps import apps as installed_apps
+
+GROUPS = {
+    "Authors": [
+        "catalog.add_profilerevision",
+        "catalog.change_profilerevision",
+        "catalog.view_profilerevision",
+        "catalog.view_profile",
+        "catalog.view_model",
+    ],
+    "Reviewers": [
+        "catalog.view_profilerevision",
+        "catalog.review_profilerevision",
+        "catalog.view_profile",
+        "catalog.view_model",
+    ],
+    "Editors": [
+        "catalog.add_profilerevision",
+        "catalog.change_profilerevision",
+        "catalog.view_profilerevision",
+        "catalog.delete_profilerevision",
+        "catalog.review_profilerevision",
+        "catalog.add_profile",
+        "catalog.view_profile",
+        "catalog.change_profile",
+        "catalog.view_model",
+        "catalog.change_model",
+        "catalog.add_faqentry",
+        "catalog.change_faqentry",
+        "catalog.delete_faqentry",
+        "catalog.view_faqentry",
+        "catalog.add_verdict",
+        "catalog.change_verdict",
+        "catalog.delete_verdict",
+        "catalog.view_verdict",
+        "catalog.add_benchmarkscore",
+        "catalog.change_benchmarkscore",
+        "catalog.view_benchmarkscore",
+        "catalog.view_benchmark",
+    ],
+}
+
+
+def ensure_groups(apps=installed_apps) -> None:
+    """Create the groups with their permissions where missing (`apps`: a migration's historical apps)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codes in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
