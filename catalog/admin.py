@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -6,10 +7,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from catalog import workflow
+from catalog import illustrations, workflow
 from catalog.models import (
     Benchmark,
     BenchmarkScore,
+    Illustration,
     Model,
     Offering,
     Profile,
@@ -301,6 +303,42 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class IllustrationForm(forms.ModelForm):
+    class Meta:
+        model = Illustration
+        fields = ["image", "alt_text", "caption"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        # A new upload is checked, resized and turned into WebP; an unchanged one is kept as it is.
+        return illustrations.prepare(image) if image and hasattr(image, "content_type") else image
+
+
+@admin.register(Illustration)
+class IllustrationAdmin(admin.ModelAdmin):
+    form = IllustrationForm
+    list_display = ["thumbnail", "alt_text", "caption", "width", "height", "uploaded_by", "created_at"]
+    readonly_fields = ["thumbnail", "markdown_to_paste", "width", "height", "uploaded_by"]
+    search_fields = ["alt_text", "caption"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj) -> str:
+        if not obj.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width: 160px; max-height: 100px">', obj.image.url, obj.alt_text
+        )
+
+    @admin.display(description="Markdown for an article")
+    def markdown_to_paste(self, obj) -> str:
+        return format_html("<code>{}</code>", obj.markdown) if obj.image else "—"
 
 
 @admin.register(Benchmark)

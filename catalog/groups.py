@@ -8,6 +8,8 @@ from django.apps import apps as installed_apps
 
 GROUPS = {
     "Authors": [
+        "catalog.add_illustration",
+        "catalog.view_illustration",
         "catalog.add_profilerevision",
         "catalog.change_profilerevision",
         "catalog.view_profilerevision",
@@ -21,6 +23,10 @@ GROUPS = {
         "catalog.view_model",
     ],
     "Editors": [
+        "catalog.add_illustration",
+        "catalog.change_illustration",
+        "catalog.delete_illustration",
+        "catalog.view_illustration",
         "catalog.add_profilerevision",
         "catalog.change_profilerevision",
         "catalog.view_profilerevision",
@@ -55,6 +61,9 @@ def ensure_groups(apps=installed_apps) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         for code in codes:
             app_label, codename = code.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            # A model a later migration adds has no permission yet: that migration grants it.
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

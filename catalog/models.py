@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
@@ -391,6 +393,12 @@ class ProfileRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.profile.model} revision {self.number} ({self.get_state_display().lower()})"
 
+    def clean(self) -> None:
+        if _IMAGE_WITHOUT_ALT.search(self.article):
+            raise ValidationError(
+                {"article": "Every image needs alt text: write it between the brackets, ![like this](…)."}
+            )
+
     @property
     def strength_list(self) -> list[str]:
         return _lines(self.strengths)
@@ -420,6 +428,9 @@ class RevisionInReview(ProfileRevision):
         verbose_name_plural = "review queue"
 
 
+_IMAGE_WITHOUT_ALT = re.compile(r"!\[\s*\]\(")
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -427,6 +438,35 @@ def _lines(text: str) -> list[str]:
 def faq_text(entries) -> str:
     """FAQ entries written as a revision's FAQ text (the inverse of ProfileRevision.faq_entries)."""
     return "\n\n".join(f"Q: {question}\n{answer}" for question, answer in entries)
+
+
+class Illustration(models.Model):
+    """An image for profile articles, uploaded in the admin: resized and stored as WebP, never without alt text."""
+
+    image = models.ImageField(upload_to="illustrations/", width_field="width", height_field="height")
+    alt_text = models.CharField(
+        max_length=300, help_text="Required. What the image shows, for readers who cannot see it."
+    )
+    caption = models.CharField(max_length=300, blank=True, help_text="Shown under the image.")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(alt_text=""), name="illustration_has_alt_text")]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def markdown(self) -> str:
+        """What an author pastes into an article to show it, as a figure when it has a caption."""
+        caption = f' "{self.caption}"' if self.caption else ""
+        return f"![{self.alt_text}]({self.image.url}{caption})"
 
 
 class FaqEntry(models.Model):
