@@ -43,16 +43,34 @@ def methodology(request):
     return render(request, "catalog/methodology.html")
 
 
+LEADERBOARD_SORTS = {
+    "score": ("Best score first", ["-score", "model__name"]),
+    "date": ("Newest first", ["-measured_on", "-score"]),
+    "model": ("Model name", ["model__name", "-score"]),
+}
+
+
 @cached_page(freshness.CATALOG)
 def benchmarks(request):
-    """Every published score, grouped by benchmark, best first, each with its source and date."""
+    """Every published score, grouped by benchmark, best first (or newest, or by model), each with its source and
+    date; the rank is by score whatever the order. One query."""
+    sort = request.GET.get("sort", "score")
+    sort = sort if sort in LEADERBOARD_SORTS else "score"
     scores = BenchmarkScore.objects.select_related("benchmark", "model__lab").order_by(
-        "benchmark__name", "-score", "model__name"
+        "benchmark__name", *LEADERBOARD_SORTS[sort][1]
     )
     boards: dict = {}
     for item in scores:
         boards.setdefault(item.benchmark, []).append(item)
-    return render(request, "catalog/benchmarks.html", {"boards": list(boards.items())})
+    for board in boards.values():
+        ranked = sorted(board, key=lambda s: -s.score)
+        for item in board:
+            item.rank = 1 + sum(1 for other in ranked if other.score > item.score)  # ties share a rank
+    return render(
+        request,
+        "catalog/benchmarks.html",
+        {"boards": list(boards.items()), "sort": sort, "sorts": LEADERBOARD_SORTS},
+    )
 
 
 @cached_page(*freshness.ALL)

@@ -81,3 +81,15 @@ def test_a_long_prompt_is_priced_at_the_long_context_tier(sample_data, reader):
 
     # Gemini 2.5 Pro above 200,000 prompt tokens: $2.50 in and $15 out per 1M, not $1.25 and $10.
     assert "Per request $0.765 $0.76" in page
+
+
+def test_the_leaderboard_sorts_by_score_date_or_model_and_keeps_the_rank_by_score(sample_data, reader):
+    by_date = reader.get("/benchmarks/", {"sort": "date"}).content.decode()
+    swe = by_date[by_date.index('id="b-swe-bench-verified"') :]
+    swe = swe[: swe.index("</table>")]
+    dates = re.findall(r"<time datetime=\"(\d{4}-\d{2}-\d{2})\"", swe) or re.findall(r"(\d{4}-\d{2}-\d{2})", swe)
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 2
+    by_score = text_of(reader.get("/benchmarks/"))
+    assert re.search(r"SWE-bench Verified .*?1 Claude Sonnet 4\.5", by_score)
+    assert 'aria-current="page">Newest first' in by_date
+    assert reader.get("/benchmarks/", {"sort": "nonsense"}).status_code == 200
