@@ -287,8 +287,15 @@ def recent_changes(request):
         released = (
             Model.objects.with_lab().filter(release_date__lte=timezone.now().date()).order_by("-release_date")
         )
-        for model in released[:CHANGES_SHOWN]:
-            changes.append(Change(model.release_date, "new", model, f"Released by {model.lab.name}"))
+        # Catalogues list a host's own copy of a model as a model of that host: one line per model and day.
+        seen: dict[tuple, Change] = {}
+        for model in released[: CHANGES_SHOWN * 3]:
+            key = (model.name.casefold(), model.release_date)
+            if key in seen:
+                seen[key].text += f", {model.lab.name}"
+                continue
+            seen[key] = Change(model.release_date, "new", model, f"Listed by {model.lab.name}")
+            changes.append(seen[key])
     if kind in ("all", "status"):
         for event in StatusChange.objects.select_related("model__lab")[:CHANGES_SHOWN]:
             changes.append(

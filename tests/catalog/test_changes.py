@@ -43,7 +43,7 @@ def test_price_changes_new_models_and_status_changes_newest_first(sample_data, r
     assert "Status: Generally available → Deprecated" in page
     assert "2026-08-03 Price GPT-4o (OpenAI): Input at OpenAI: $2.50 → $2.00 per 1M tokens (▼ 20%)" in page
     newest = Model.objects.filter(release_date__isnull=False).order_by("-release_date").first()
-    assert f"{newest.name} ({newest.lab.name}): Released by {newest.lab.name}" in page
+    assert f"{newest.name} ({newest.lab.name}): Listed by {newest.lab.name}" in page
     dates = [
         line[:10]
         for line in page.split("Recent changes")[-1].split()
@@ -56,5 +56,5 @@ def test_each_kind_of_change_has_its_own_view(sample_data, reader):
     page = text_of(reader.get("/changes/", {"kind": "status"}))
 
     assert "Nothing recorded yet" in page
-    assert "Released by" in text_of(reader.get("/changes/", {"kind": "models"}))
+    assert "Listed by" in text_of(reader.get("/changes/", {"kind": "models"}))
     assert reader.get("/changes/", {"kind": "<script>"}).status_code == 200
