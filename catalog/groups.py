@@ -5,6 +5,7 @@ editors do both and manage the catalog's editorial content. Created by a migrati
 from __future__ import annotations
 
 from django.apps import apps as installed_apps
+from django.contrib.auth.management import create_permissions
 
 GROUPS = {
     "Authors": [
@@ -51,6 +52,15 @@ GROUPS = {
         "catalog.view_benchmark",
     ],
 }
+
+
+def migrate_groups(apps, schema_editor) -> None:
+    """A migration's step: create the permissions now (Django would only after migrating), then the groups."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    ensure_groups(apps)
 
 
 def ensure_groups(apps=installed_apps) -> None:

@@ -97,3 +97,20 @@ def store_runs(runs: list) -> list:
         times = [run.started_at for run in stored]
         rollups.refresh(min(times), max(times))
     return stored
+
+
+def reimport_as_deprecated(model) -> None:
+    """A catalogue import that says `model` (served by its lab under its own slug) is now deprecated."""
+    from catalog.importing import EntryFacts, ModelFacts, import_facts
+
+    facts = ModelFacts(
+        name=model.name,
+        status="deprecated",
+        context_window=model.context_window,
+        input_modalities=tuple(model.input_modalities),
+        output_modalities=tuple(model.output_modalities),
+    )
+    lab = model.lab.slug
+    import_facts(
+        [], [EntryFacts(lab=lab, model_slug=model.slug, host=lab, host_model_id=model.slug, model=facts)]
+    )

@@ -1,18 +1,8 @@
 """The editorial groups (catalog/groups.py)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from catalog.groups import GROUPS, ensure_groups
-
-
-def create_groups(apps, schema_editor):
-    # Permissions are normally created after migrating; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    ensure_groups(apps)
+from catalog.groups import GROUPS, migrate_groups
 
 
 def remove_groups(apps, schema_editor):
@@ -26,4 +16,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = [migrations.RunPython(migrate_groups, remove_groups)]

@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.importing import EntryFacts, ModelFacts, import_facts
 from catalog.models import Model, StatusChange
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
-from tests.fixtures import text_of
+from tests.fixtures import reimport_as_deprecated, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +24,7 @@ def test_price_changes_new_models_and_status_changes_newest_first(sample_data, r
         source=source,
         observed_at=dt.datetime(2026, 8, 3, tzinfo=dt.UTC),
     )
-    facts = ModelFacts(
-        name=gpt4o.name,
-        status="deprecated",
-        context_window=gpt4o.context_window,
-        input_modalities=tuple(gpt4o.input_modalities),
-        output_modalities=tuple(gpt4o.output_modalities),
-    )
-    import_facts(
-        [],
-        [EntryFacts(lab="openai", model_slug="gpt-4o", host="openai", host_model_id="gpt-4o", model=facts)],
-    )
+    reimport_as_deprecated(gpt4o)
     assert StatusChange.objects.get().new_status == "deprecated"
 
     page = text_of(reader.get("/changes/"))

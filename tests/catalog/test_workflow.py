@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import workflow
-from catalog.importing import EntryFacts, ModelFacts, import_facts
 from catalog.models import Model, Profile, ProfileRevision, ProfileStatus, RevisionState
-from tests.fixtures import text_of
+from tests.fixtures import reimport_as_deprecated, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -181,17 +180,7 @@ def test_the_review_queue_lists_what_waits_for_review(profile, people):
 
 def test_a_published_profile_needs_an_update_when_its_models_facts_change(profile, reader):
     model = profile.model
-    facts = ModelFacts(
-        name=model.name,
-        status="deprecated",
-        context_window=model.context_window,
-        input_modalities=tuple(model.input_modalities),
-        output_modalities=tuple(model.output_modalities),
-    )
-    import_facts(
-        [],
-        [EntryFacts(lab="openai", model_slug="gpt-4o", host="openai", host_model_id="gpt-4o", model=facts)],
-    )
+    reimport_as_deprecated(model)
 
     profile.refresh_from_db()
     assert profile.status == ProfileStatus.NEEDS_UPDATE and profile.is_public
