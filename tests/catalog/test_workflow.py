@@ -197,3 +197,29 @@ def test_every_profile_loaded_from_the_content_files_has_its_first_revision(samp
             profile.reviewer_id,
         )
         assert first.tagline == profile.tagline and first.reviewed_at.date() == profile.reviewed_on
+
+
+def test_a_new_profile_starts_private_and_goes_public_when_its_first_revision_is_approved(
+    sample_data, people, reader
+):
+    editor, reviewer = as_user(people["editor"]), as_user(people["reviewer"])
+    model = Model.objects.get(lab__slug="openai", slug="gpt-4o-mini")
+    page = f"/models/openai/{model.slug}/"
+    assert not Profile.objects.filter(model=model).exists()
+
+    created = editor.post(reverse("admin:catalog_profile_add"), {"model": model.pk})
+
+    profile = Profile.objects.get(model=model)
+    assert created["Location"] == reverse("admin:catalog_profilerevision_add") + f"?profile={profile.pk}"
+    assert (
+        profile.status == ProfileStatus.DRAFT
+        and "Our editors have not written about this model yet" in text_of(reader.get(page))
+    )
+    draft = write_draft(editor, profile, "The small, cheap GPT-4o")
+    post(editor, "submit", draft)
+    assert "The small, cheap GPT-4o" not in text_of(reader.get(page))
+
+    post(reviewer, "approve", draft)
+
+    assert "The small, cheap GPT-4o" in text_of(reader.get(page))
+    assert "Reviewed by Grace" in text_of(reader.get(page))
