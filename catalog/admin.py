@@ -118,7 +118,9 @@ class ProfileAdmin(admin.ModelAdmin):
         return self.readonly_fields if obj is None else ["model", *self.readonly_fields]
 
     def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []  # a new profile is only its model; text comes by revision
+        return (
+            self.inlines if obj is not None else []
+        )  # a new profile is only its model; text comes by revision
 
     @admin.display(description="Edit")
     def new_revision_link(self, obj) -> str:
