@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Model
@@ -37,6 +38,7 @@ class WindowStats:
     ttft_p50: Percentile | None = None
     ttft_p95: Percentile | None = None
     speed_p50: Percentile | None = None
+    days: int | None = None  # the window's length, where it is a number of days
 
     @property
     def counted_runs(self) -> int:
@@ -57,6 +59,7 @@ class MonitoringSummary(WindowStats):
     hosts: list = field(default_factory=list)  # every ProbeTarget of the model, with its last_run_at
     daily: list[dict] = field(default_factory=list)  # runs per day summed over the hosts, for the bars
     daily_by_target: dict[int, list] = field(default_factory=dict)  # each target's daily rollups, for latency
+    longer: list[WindowStats] = field(default_factory=list)  # availability over 7, 30 and 90 days
 
     @property
     def measured(self) -> bool:
@@ -114,6 +117,28 @@ def daily_totals(target_ids, *, days: int = DAILY_DAYS, now: dt.datetime | None 
     )
 
 
+AVAILABILITY_WINDOWS = (7, 30, 90)
+
+
+def availability_windows(target_ids, now: dt.datetime | None = None) -> list[WindowStats]:
+    """Runs, ok, errors and rate-limited over the last 7, 30 and 90 UTC days (today included), summed by the
+    database from the daily rollups. One query. (Percentiles over these windows are in the API: they need the
+    raw runs.)"""
+    today = bucket_start(now or timezone.now(), Period.DAY)
+    sums = {}
+    for days in AVAILABILITY_WINDOWS:
+        recent = Q(starts_at__gte=today - dt.timedelta(days=days - 1))
+        for name in ("runs", "ok", "errors", "rate_limited"):
+            sums[f"{name}_{days}"] = Coalesce(Sum(name, filter=recent), 0)
+    row = ProbeRollup.objects.filter(target_id__in=list(target_ids), period=Period.DAY).aggregate(**sums)
+    return [
+        WindowStats(
+            **{name: row[f"{name}_{days}"] for name in ("runs", "ok", "errors", "rate_limited")}, days=days
+        )
+        for days in AVAILABILITY_WINDOWS
+    ]
+
+
 def summary_for_model(model: Model) -> MonitoringSummary:
     """The last test of every host of `model` (counts, availability, p50/p95 latency, TTFT, output speed over the
     24 hours up to its latest run) and its daily rollups for the charts. A fixed number of queries whatever the
@@ -142,7 +167,11 @@ def summary_for_model(model: Model) -> MonitoringSummary:
     ids = [target.pk for target in targets]
     stats = window_stats(ProbeRun.objects.filter(target_id__in=ids, started_at__gt=last - LAST_TEST_WINDOW))
     return MonitoringSummary(
-        **vars(stats), **context, daily=daily_totals(ids), daily_by_target=daily_series(ids)
+        **vars(stats),
+        **context,
+        daily=daily_totals(ids),
+        daily_by_target=daily_series(ids),
+        longer=availability_windows(ids),
     )
 
 

@@ -180,3 +180,18 @@ def test_a_model_without_runs_has_no_charts(sample_data, reader):
     page = reader.get("/models/openai/gpt-4o/").content.decode()
 
     assert "availability-chart" not in page and "No measurements yet" in page
+
+
+def test_the_profile_shows_availability_over_7_30_and_90_days_from_the_daily_rollups(
+    target, reader, time_machine
+):
+    time_machine.move_to(DAY + dt.timedelta(days=1, hours=1))
+    for days_ago in (0, 10, 40):  # one day inside each window only
+        store_runs(runs_of_a_day(target, DAY - dt.timedelta(days=days_ago), every_minutes=60))
+
+    page = text_of(reader.get("/models/openai/gpt-4o/"))
+
+    # A day of hourly runs: 21 ok, 2 errors, 1 rate-limited: 91.30 %.
+    assert "7 days 91.30% 2 / 24 runs 1" in page
+    assert "30 days 91.30% 4 / 48 runs 2" in page
+    assert "90 days 91.30% 6 / 72 runs 3" in page
