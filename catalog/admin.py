@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -279,15 +280,13 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     ordering = ["submitted_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state=RevisionState.IN_REVIEW)
+        # Whose revision it is belongs to the request, not to this admin, which every request shares.
+        is_own = ExpressionWrapper(Q(author=request.user), output_field=BooleanField())
+        return super().get_queryset(request).filter(state=RevisionState.IN_REVIEW).annotate(is_own=is_own)
 
     @admin.display(description="Who may review", boolean=False)
     def yours(self, obj) -> str:
-        return "someone else (you wrote it)" if obj.author_id == self._user.pk else "you"
-
-    def changelist_view(self, request, extra_context=None):
-        self._user = request.user
-        return super().changelist_view(request, extra_context)
+        return "someone else (you wrote it)" if obj.is_own else "you"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:catalog_profilerevision_change", args=[object_id]))

@@ -240,12 +240,8 @@ class CatalogQuery:
         return Facet(param, label, choices, multiple=False)
 
     def _status_facet(self) -> Facet:
-        counts = dict(
-            self._base("status")
-            .values_list("status")
-            .annotate(count=Count("id"))
-            .values_list("status", "count")
-        )
+        rows = self._base("status").values("status").annotate(count=Count("id"))
+        counts = {row["status"]: row["count"] for row in rows}
         return Facet(
             "status",
             "Status",
@@ -257,5 +253,4 @@ def _plain(value: Decimal | None) -> str:
     """A price as the choices spell it: 0.5, 1, 10."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
+from tokenledger.formatting import display_name
+
 # What would end a <script> element, open a comment or start an entity, written as JSON escapes instead
 # (as Django's json_script does); the JSON means the same.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -34,7 +36,7 @@ def _price(value: Decimal) -> str:
 
 
 def _person(user) -> dict[str, str]:
-    return {"@type": "Person", "name": user.get_full_name() or user.get_username()}
+    return {"@type": "Person", "name": display_name(user)}
 
 
 def _unit_price(name: str, price: Decimal) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from catalog.browse import SORTS, CatalogQuery
 from catalog.freshness import cached_page
 from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider, StatusChange
 from monitoring.charts import charts_for
-from monitoring.queries import summary_for_model
+from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode
@@ -96,7 +96,7 @@ def compare(request):
                 "per_request": workload.cost_per_request(main),
                 "per_month": workload.cost_per_month(main),
                 "history": base_history(main.offering) if main else [],
-                "monitoring": summary_for_model(model),
+                "monitoring": last_test(model),
                 "scores": {s.benchmark_id: s for s in model.benchmark_scores.all()},
             }
         )

@@ -54,8 +54,6 @@ class WindowStats:
 class MonitoringSummary(WindowStats):
     """A model's last test (the runs of the 24 hours up to its latest run) and what is configured to probe it."""
 
-    targets: int = 0
-    has_demo: bool = False
     hosts: list = field(default_factory=list)  # every ProbeTarget of the model, with its last_run_at
     daily: list[dict] = field(default_factory=list)  # runs per day summed over the hosts, for the bars
     daily_by_target: dict[int, list] = field(default_factory=dict)  # each target's daily rollups, for latency
@@ -64,6 +62,15 @@ class MonitoringSummary(WindowStats):
     @property
     def measured(self) -> bool:
         return self.runs > 0
+
+    @property
+    def targets(self) -> int:
+        """How many probes are configured and enabled."""
+        return sum(1 for target in self.hosts if target.enabled)
+
+    @property
+    def has_demo(self) -> bool:
+        return any(target.is_demo for target in self.hosts)
 
     @property
     def empty_reason(self) -> str:
@@ -139,9 +146,9 @@ def availability_windows(target_ids, now: dt.datetime | None = None) -> list[Win
     ]
 
 
-def summary_for_model(model: Model) -> MonitoringSummary:
-    """The last test of every host of `model` (counts, availability, p50/p95 latency, TTFT, output speed over the
-    24 hours up to its latest run) and its daily rollups for the charts. A fixed number of queries whatever the
+def last_test(model: Model) -> MonitoringSummary:
+    """The last test of every host of `model`: counts, availability, p50/p95 latency, TTFT and output speed over
+    the 24 hours up to its latest run, and what is configured to probe it. Seven queries at most, whatever the
     number of runs: the raw runs it reads are those of one day, found through the (target, started_at) index."""
     targets = list(
         ProbeTarget.objects.filter(offering__model=model)
@@ -155,24 +162,24 @@ def summary_for_model(model: Model) -> MonitoringSummary:
         )
         .order_by("pk")
     )
-    enabled = [target for target in targets if target.enabled]
-    context = {
-        "targets": len(enabled),
-        "has_demo": any(target.is_demo for target in targets),
-        "hosts": targets,
-    }
     last = max((target.last_run_at for target in targets if target.last_run_at), default=None)
     if last is None:
-        return MonitoringSummary(**context)
+        return MonitoringSummary(hosts=targets)
     ids = [target.pk for target in targets]
     stats = window_stats(ProbeRun.objects.filter(target_id__in=ids, started_at__gt=last - LAST_TEST_WINDOW))
-    return MonitoringSummary(
-        **vars(stats),
-        **context,
-        daily=daily_totals(ids),
-        daily_by_target=daily_series(ids),
-        longer=availability_windows(ids),
-    )
+    return MonitoringSummary(**vars(stats), hosts=targets)
+
+
+def summary_for_model(model: Model) -> MonitoringSummary:
+    """The profile page's monitoring: the last test, with the daily rollups for the charts and the availability
+    over 7, 30 and 90 days. A fixed number of queries whatever the number of runs."""
+    summary = last_test(model)
+    if summary.measured:
+        ids = [target.pk for target in summary.hosts]
+        summary.daily = daily_totals(ids)
+        summary.daily_by_target = daily_series(ids)
+        summary.longer = availability_windows(ids)
+    return summary
 
 
 def status_of_targets(now: dt.datetime | None = None) -> list[ProbeTarget]:

@@ -17,6 +17,22 @@ def _change_label(before: PricePeriod, after: PricePeriod) -> str:
     return f"{usd(before.price)} → {usd(after.price)} ({change(before.price, after.price)})"
 
 
+def _by_component(periods: Iterable[PricePeriod]) -> dict[str, list[PricePeriod]]:
+    """Each component's periods, oldest first."""
+    by_component: dict[str, list[PricePeriod]] = {}
+    for period in sorted(periods, key=lambda p: p.valid_from):
+        by_component.setdefault(period.component, []).append(period)
+    return by_component
+
+
+def _step_line(steps: list[PricePeriod], now: dt.datetime) -> dict:
+    """The x and y of a step line through `steps`, held at the last price to its end (or to `now`)."""
+    return {
+        "x": [p.valid_from for p in steps] + [steps[-1].valid_to or now],
+        "y": [float(p.price) for p in steps] + [float(steps[-1].price)],
+    }
+
+
 def price_history_chart(
     periods: Iterable[PricePeriod], *, now: dt.datetime, div_id: str = "price-history"
 ) -> str:
@@ -24,22 +40,17 @@ def price_history_chart(
 
     `periods` are one offering's base periods (standard mode, no tier), in any order.
     """
-    by_component: dict[str, list[PricePeriod]] = {}
-    for period in sorted(periods, key=lambda p: p.valid_from):
-        by_component.setdefault(period.component, []).append(period)
-
+    by_component = _by_component(periods)
     traces: list[dict] = []
     for component in (Component.INPUT, Component.OUTPUT):
         steps = by_component.get(component)
         if not steps:
             continue
         label, colour = Component(component).label, COLOURS[component]
-        end = steps[-1].valid_to or now
         traces.append(
             dict(
                 type="scatter",
-                x=[p.valid_from for p in steps] + [end],
-                y=[float(p.price) for p in steps] + [float(steps[-1].price)],
+                **_step_line(steps, now),
                 mode="lines",
                 line={"shape": "hv", "color": colour, "width": 2.5},
                 name=f"{label} per 1M tokens",
@@ -79,16 +90,16 @@ def compare_history_chart(series: list[tuple[str, list[PricePeriod]]], *, now: d
     traces: list[dict] = []
     for index, (name, periods) in enumerate(series):
         colour = MODEL_COLOURS[index % len(MODEL_COLOURS)]
+        by_component = _by_component(periods)
         for component, dash in ((Component.INPUT, "solid"), (Component.OUTPUT, "dash")):
-            steps = sorted((p for p in periods if p.component == component), key=lambda p: p.valid_from)
+            steps = by_component.get(component)
             if not steps:
                 continue
             label = f"{name} · {Component(component).label.lower()}"
             traces.append(
                 {
                     "type": "scatter",
-                    "x": [p.valid_from for p in steps] + [steps[-1].valid_to or now],
-                    "y": [float(p.price) for p in steps] + [float(steps[-1].price)],
+                    **_step_line(steps, now),
                     "mode": "lines",
                     "line": {"shape": "hv", "color": colour, "dash": dash, "width": 2.5},
                     "name": label,

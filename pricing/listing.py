@@ -42,13 +42,7 @@ def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Dec
         if lab_of[model_id] in priced:
             host = lab_of[model_id]
         else:
-            host = min(
-                priced,
-                key=lambda h: (
-                    priced[h][0] * conversation.input_tokens + priced[h][1] * conversation.output_tokens,
-                    h,
-                ),
-            )
+            host = min(priced, key=lambda h: (conversation.cost_at(*priced[h]), h))
         listed[model_id] = (*priced[host], host)
     return listed
 

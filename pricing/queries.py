@@ -51,9 +51,11 @@ class Conversation:
     def cost(self, input_period: PricePeriod | None, output_period: PricePeriod | None) -> Decimal | None:
         if input_period is None or output_period is None:
             return None
-        return (
-            input_period.price * self.input_tokens + output_period.price * self.output_tokens
-        ) / ONE_MILLION
+        return self.cost_at(input_period.price, output_period.price)
+
+    def cost_at(self, input_price: Decimal, output_price: Decimal) -> Decimal:
+        """The conversation at these prices per 1M tokens, in dollars."""
+        return (input_price * self.input_tokens + output_price * self.output_tokens) / ONE_MILLION
 
 
 @dataclass(frozen=True)

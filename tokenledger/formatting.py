@@ -35,3 +35,8 @@ def price_change(period) -> str:
     if previous is None:
         return f"— no change since {since}"
     return f"{change(previous, period.price)} on {since}"
+
+
+def display_name(user) -> str:
+    """A person as pages name them: their full name, else their user name; "" for nobody."""
+    return (user.get_full_name() or user.get_username()) if user else ""

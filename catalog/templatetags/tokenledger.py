@@ -16,6 +16,7 @@ register = template.Library()
 
 register.filter("usd", formatting.usd)
 register.filter("price_change", formatting.price_change)
+register.filter("display_name", formatting.display_name)
 
 
 @register.filter
@@ -67,11 +68,6 @@ def utc(value: dt.datetime | None) -> str:
 @register.filter
 def markdown(text: str) -> str:
     return mark_safe(render_markdown(text))
-
-
-@register.filter
-def display_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 @register.simple_tag(takes_context=True)
