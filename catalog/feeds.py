@@ -12,7 +12,6 @@ from catalog.importing import (
     ModelFacts,
     ProviderFacts,
     curated_providers,
-    model_slug,
     parse_date,
     positive,
     with_curated,
@@ -55,32 +54,27 @@ def _model_facts(entry: dict[str, Any], source: str) -> ModelFacts:
 
 
 def parse_models_dev(data: dict[str, Any]) -> tuple[list[ProviderFacts], list[EntryFacts]]:
-    """Providers and entries of an api.json. A host's entry joins the lab's model named by `base_model`;
-    without one it stays a model of its own under that host."""
+    """Providers and entries of an api.json. Which lab model each entry is, is resolved on import
+    (catalog.identity), with models.dev's `base_model` as the strongest hint."""
     curated = curated_providers()
     entries: list[EntryFacts] = []
     for provider_id, provider in data.items():
         for model_id, entry in provider.get("models", {}).items():
             lab, _, base = (entry.get("base_model") or "").partition("/")
-            if not base:
-                lab, base = provider_id, model_id
             entries.append(
                 EntryFacts(
-                    lab=lab,
-                    model_slug=model_slug(base),
                     host=provider_id,
                     host_model_id=model_id,
+                    lab_hint=lab if base else "",
+                    model_hint=base,
                     model=_model_facts(entry, f"{MODELS_DEV}: {provider_id}/{model_id}"),
-                    describes_model=provider_id == lab,
                     raw=entry,
                 )
             )
-    labs = {e.lab for e in entries}
     providers = [
         ProviderFacts(
             slug=provider_id,
             name=provider.get("name") or provider_id,
-            is_lab=provider_id in labs,
             is_host=True,
             docs_url=provider.get("doc") or "",
             api_base_url=provider.get("api") or "",
@@ -91,9 +85,10 @@ def parse_models_dev(data: dict[str, Any]) -> tuple[list[ProviderFacts], list[En
     ]
     # Labs that models.dev names in base_model but lists no provider for (e.g. meta).
     listed = {p.slug for p in providers}
+    hinted = {e.lab_hint for e in entries if e.lab_hint}
     providers += [
         ProviderFacts(slug=lab, name=curated.get(lab, {}).get("name", lab), is_lab=True, source=MODELS_DEV)
-        for lab in sorted(labs - listed)
+        for lab in sorted(hinted - listed)
     ]
     return [with_curated(p, curated) for p in providers], entries
 

@@ -7,9 +7,8 @@ with what the database holds and writes only the differences, so a second import
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,29 @@ import yaml
 from django.db import transaction
 
 from catalog import freshness
+from catalog.identity import (
+    Listing,
+    Resolver,
+    lab_from_name,
+    lab_of_host,
+    name_core,
+    parse_id,
+    slug_of,
+    tokens,
+)
 from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
+from catalog.resolution import (
+    ResolutionReport,
+    catalog_index,
+    decisions,
+    known_labs,
+    legacy_key,
+    merge_orphans,
+    moves_of,
+    offering_kind,
+    queue_doubtful,
+    record_redirects,
+)
 from catalog.workflow import mark_needs_update
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -72,17 +93,35 @@ class ModelFacts:
 
 @dataclass(frozen=True)
 class EntryFacts:
-    """One entry of a feed: a model as one host serves it, with the lab's model it belongs to."""
+    """One entry of a feed: a model as one host serves it. `lab` and `model_slug` name the lab's model it is:
+    given by the feed (our additions) or left empty for `import_facts` to resolve (catalog.identity), with
+    what the feed says as hints."""
 
-    lab: str
-    model_slug: str
     host: str
     host_model_id: str
     model: ModelFacts
-    # Facts from the lab's own entry describe the model better than a host's copy of them.
-    describes_model: bool = True
+    lab: str = ""
+    model_slug: str = ""
+    lab_hint: str = ""  # models.dev base_model's lab
+    model_hint: str = ""  # models.dev base_model's model id
     regions: tuple[str, ...] = ()
+    # Set by resolution: whether this entry's facts describe the model (the lab's own listing does best).
+    describes_model: bool = True
+    rule: str = ""
+    kind: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def listing(self) -> Listing:
+        return Listing(
+            host=self.host,
+            host_model_id=self.host_model_id,
+            name=self.model.name,
+            lab_hint=self.lab_hint or self.lab,
+            model_hint=self.model_hint or self.model_slug,
+            family=self.model.family,
+            source=self.model.source.partition(":")[0],
+        )
 
 
 @dataclass
@@ -100,18 +139,14 @@ class ImportReport:
     providers: Counts = field(default_factory=Counts)
     models: Counts = field(default_factory=Counts)
     offerings: Counts = field(default_factory=Counts)
+    resolution: ResolutionReport = field(default_factory=ResolutionReport)
 
     @property
     def changed_anything(self) -> bool:
         return any(c.created or c.updated for c in (self.providers, self.models, self.offerings))
 
 
-_UNSAFE = re.compile(r"[^a-z0-9._:+-]+")
-
-
-def model_slug(model_id: str) -> str:
-    """The URL part for a model id: lowercase, with '/' and other unsafe characters turned into '-'."""
-    return _UNSAFE.sub("-", model_id.lower()).strip("-.")
+model_slug = slug_of
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -162,15 +197,116 @@ def import_facts(
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> ImportReport:
     report = ImportReport()
-    entries = list(entries)
-    provider_ids = _sync_providers(list(providers), report.providers)
+    providers = list(providers)
+    entries = resolve_entries(entries, {p.slug for p in providers}, report.resolution)
+    provider_ids = _sync_providers(_with_labs(providers, entries), report.providers)
+    hosts = {e.host for e in entries}
+    before = dict(Offering.objects.filter(host__slug__in=hosts).values_list("pk", "model_id"))
     model_ids = _sync_models(entries, provider_ids, report.models, progress)
     _sync_offerings(entries, provider_ids, model_ids, report.offerings)
-    if any(
-        counts.created or counts.updated for counts in (report.providers, report.models, report.offerings)
-    ):
+    after = dict(Offering.objects.filter(host__slug__in=hosts).values_list("pk", "model_id"))
+    moves = moves_of(before, after)
+    report.resolution.moved = sum(sum(c.values()) for c in moves.values())
+    report.resolution.merged = merge_orphans(moves)
+    record_redirects(
+        {
+            legacy_key(e.host, e.host_model_id): model_ids[(e.lab, e.model_slug)]
+            for e in entries
+            if legacy_key(e.host, e.host_model_id) != (e.lab, e.model_slug)
+        }
+    )
+    if report.changed_anything or report.resolution.merged:
         freshness.bump(freshness.CATALOG)
     return report
+
+
+def resolve_entries(
+    entries: Iterable[EntryFacts], feed_hosts: set[str], report: ResolutionReport
+) -> list[EntryFacts]:
+    """Each entry with the lab model it is (catalog.identity), its offering kind and the rule that decided.
+
+    The catalog's models and the feed's lab listings are the candidates; the lab's own listings are resolved
+    first, then those a source names the model of, then the rest, so that two hosts' listings of a model no
+    lab lists yet resolve to one new model."""
+    entries = list(entries)
+    labs = known_labs() | {e.lab_hint for e in entries if e.lab_hint} | {e.lab for e in entries if e.lab}
+    index = catalog_index(labs)
+    hosts = feed_hosts | set(Provider.objects.values_list("slug", flat=True))
+
+    def is_labs_own(entry: EntryFacts) -> bool:
+        if entry.model_hint or entry.lab or (lab_of_host(entry.host) or entry.host) not in labs:
+            return False
+        parsed = parse_id(entry.host, entry.host_model_id, frozenset(hosts))
+        return parsed.lab in (None, entry.host) and lab_from_name(parsed.core) in (None, entry.host)
+
+    for entry in entries:
+        if entry.model_hint or entry.lab:
+            listing = entry.listing
+            # The host's name for it is the model's name only when it says no more than the model's id.
+            name_agrees = set(tokens(name_core(entry.model.name))) <= set(tokens(listing.model_hint))
+            name = entry.model.name if name_agrees else ""
+            index.add(listing.lab_hint, slug_of(listing.model_hint), name, entry.model.release_date)
+        elif is_labs_own(entry) and lab_of_host(entry.host) in (None, entry.host):
+            index.add(entry.host, slug_of(entry.host_model_id), entry.model.name, entry.model.release_date)
+    index.fold_snapshots()
+    resolver = Resolver(index, decisions(), labs=labs, hosts=hosts)
+    order = sorted(
+        range(len(entries)),
+        key=lambda i: (
+            not is_labs_own(entries[i]),
+            not entries[i].model_hint,
+            entries[i].host,
+            entries[i].host_model_id,
+        ),
+    )
+    resolved: list[EntryFacts | None] = [None] * len(entries)
+    doubtful = []
+    for i in order:
+        entry = entries[i]
+        listing = entry.listing
+        resolution = resolver.resolve(listing)
+        if resolution.rule in ("new", "own", "doubtful", "unknown-lab", "alias-separate"):
+            resolver.register(resolution, entry.model.name, entry.model.release_date)
+        if resolution.doubtful:
+            doubtful.append((listing, resolution))
+        report.rules[resolution.rule] += 1
+        host_is_lab = resolution.lab in (entry.host, lab_of_host(entry.host))
+        model = entry.model if host_is_lab else replace(entry.model, name=name_core(entry.model.name))
+        resolved[i] = replace(
+            entry,
+            lab=resolution.lab,
+            model_slug=resolution.slug,
+            model=model,
+            describes_model=host_is_lab,
+            rule=resolution.rule,
+            kind=entry.kind or offering_kind(entry.host, resolution),
+        )
+    report.queued = queue_doubtful(doubtful)
+    return [e for e in resolved if e is not None]
+
+
+def _with_labs(providers: list[ProviderFacts], entries: list[EntryFacts]) -> list[ProviderFacts]:
+    """The feed's providers marked as labs where models are filed under them, and the labs the feed does not
+    list as providers (meta, or an organisation named in ids such as "allenai/…") added."""
+    labs = {e.lab for e in entries}
+    curated = curated_providers()
+    listed = {p.slug for p in providers}
+    known = set(Provider.objects.values_list("slug", flat=True))
+    written = {}
+    for e in entries:
+        parsed = parse_id(e.host, e.host_model_id)
+        if parsed.lab == e.lab:
+            head = e.host_model_id.lstrip("~").split("/")[0]
+            written.setdefault(e.lab, head if head.lower() == e.lab else "")
+    marked = [replace(p, is_lab=p.is_lab or p.slug in labs) for p in providers]
+    added = [
+        with_curated(
+            ProviderFacts(slug=lab, name=written.get(lab) or lab, is_lab=True, source="catalog identity"),
+            curated,
+        )
+        for lab in sorted(labs - listed - known)
+    ]
+    return marked + added
 
 
 def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: Counts, progress=None) -> list:
@@ -244,6 +380,8 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
             "model_id": model_ids[(entry.lab, entry.model_slug)],
             "regions": list(entry.regions),
             "source": entry.model.source,
+            "kind": entry.kind or "payg",
+            "match_rule": entry.rule,
         }
         for entry in entries
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -9,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Q
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,11 +65,53 @@ class ModelStatus(models.TextChoices):
     PREVIEW = "preview", "Preview"
     GA = "ga", "Generally available"
     DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
+def lifecycle_status(status: str, retires_on: dt.date | None, today: dt.date) -> str:
+    """A status for `today` from what the catalogue says and the retirement date a source or an editor gives:
+    retired once the date has passed, deprecated while one is announced."""
+    if retires_on is not None:
+        return ModelStatus.RETIRED if retires_on <= today else ModelStatus.DEPRECATED
+    return status
+
+
+class OfferingKind(models.TextChoices):
+    PAYG = "payg", "Pay as you go"
+    FREE = "free", "Free tier"
+    PLAN = "plan", "Subscription or plan"
+    ROUTER = "router", "Router (price varies)"
+    BATCH = "batch", "Batch only"
 
 
 class ModelQuerySet(models.QuerySet):
     def with_lab(self) -> ModelQuerySet:
         return self.select_related("lab")
+
+    def with_lifecycle(self, today: dt.date | None = None) -> ModelQuerySet:
+        """Annotate `lifecycle`, the status for today (as `Model.lifecycle` computes it), to filter by."""
+        today = today or timezone.localdate()
+        retires = Coalesce("editor_retires_on", "retires_on")
+        return self.annotate(
+            lifecycle=Case(
+                When(
+                    Q(editor_retires_on__lte=today)
+                    | Q(editor_retires_on__isnull=True, retires_on__lte=today),
+                    then=Value(ModelStatus.RETIRED),
+                ),
+                When(
+                    Q(editor_retires_on__isnull=False) | Q(retires_on__isnull=False),
+                    then=Value(ModelStatus.DEPRECATED),
+                ),
+                default=F("status"),
+                output_field=models.CharField(),
+            ),
+            retires=retires,
+        )
+
+    def current(self, today: dt.date | None = None) -> ModelQuerySet:
+        """Models not yet retired."""
+        return self.with_lifecycle(today).exclude(lifecycle=ModelStatus.RETIRED)
 
     def by_keys(self, keys: list[str]) -> ModelQuerySet:
         """Models by their "<lab>/<model>" keys."""
@@ -128,7 +172,30 @@ class Model(models.Model):
     )
     name = models.CharField(max_length=200)
     family = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=20, choices=ModelStatus.choices, default=ModelStatus.GA)
+    status = models.CharField(
+        "catalogue status",
+        max_length=20,
+        choices=ModelStatus.choices,
+        default=ModelStatus.GA,
+        help_text="As the catalogue states it. What pages show is computed for the day (see lifecycle).",
+    )
+    retires_on = models.DateField(
+        null=True, blank=True, help_text="The retirement date a source announces for the lab's own API."
+    )
+    editor_retires_on = models.DateField(
+        "retirement date (editor)",
+        null=True,
+        blank=True,
+        help_text="An editor's retirement date, from the lab's own announcement; wins over the sources'.",
+    )
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The model to move to once this one is deprecated (else the family's newest GA model).",
+    )
     release_date = models.DateField(null=True, blank=True)
     last_updated = models.DateField(null=True, blank=True)
     knowledge_cutoff = models.CharField(
@@ -198,6 +265,26 @@ class Model(models.Model):
         return f"{self.lab.slug}/{self.slug}"
 
     @property
+    def retirement_date(self) -> dt.date | None:
+        return self.editor_retires_on or self.retires_on
+
+    def lifecycle_on(self, today: dt.date) -> str:
+        return lifecycle_status(self.status, self.retirement_date, today)
+
+    @property
+    def lifecycle(self) -> str:
+        """The model's status today at its lab: preview, GA, deprecated (retirement announced) or retired."""
+        return self.lifecycle_on(timezone.localdate())
+
+    @property
+    def lifecycle_label(self) -> str:
+        return ModelStatus(self.lifecycle).label
+
+    @property
+    def is_retired(self) -> bool:
+        return self.lifecycle == ModelStatus.RETIRED
+
+    @property
     def listed_conversation_cost(self) -> Decimal | None:
         """A typical conversation at the listed prices, in dollars."""
         if self.listed_input_price is None or self.listed_output_price is None:
@@ -243,6 +330,11 @@ class Offering(models.Model):
     host = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
     host_model_id = models.CharField(max_length=255, help_text="The id the host's API expects.")
     regions = models.JSONField(default=list, blank=True, help_text="Where the host runs it, e.g. ['US'].")
+    kind = models.CharField(max_length=10, choices=OfferingKind.choices, default=OfferingKind.PAYG)
+    retires_on = models.DateField(null=True, blank=True, help_text="When this host retires it, if announced.")
+    match_rule = models.CharField(
+        max_length=30, blank=True, help_text="The identity rule that filed this listing under its model."
+    )
     source = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -259,6 +351,92 @@ class Offering(models.Model):
     @property
     def is_labs_own(self) -> bool:
         return self.host_id == self.model.lab_id
+
+    @property
+    def lifecycle(self) -> str:
+        """This host's status for the model today: its own retirement date, else the model's at its lab."""
+        if self.retires_on is not None:
+            return lifecycle_status(self.model.status, self.retires_on, timezone.localdate())
+        return self.model.lifecycle
+
+
+class ModelAlias(models.Model):
+    """An editor's decision on a listing (a host's id for a model): the lab model it is, or that it is a model of
+    its own. Resolution follows these before any rule, in every import and sync (catalog.identity)."""
+
+    host = models.CharField(max_length=100, help_text="The host's slug, e.g. azure.")
+    host_model_id = models.CharField(max_length=255)
+    target = models.CharField(
+        max_length=301, blank=True, help_text='"<lab>/<model>"; empty keeps the listing a model of its own.'
+    )
+    note = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "model aliases"
+        ordering = ["host", "host_model_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "host_model_id"], name="alias_one_per_listing")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.host_model_id} → {self.target or 'kept separate'}"
+
+    @property
+    def decision(self) -> tuple[str, str] | None:
+        lab, _, slug = self.target.partition("/")
+        return (lab, slug) if slug else None
+
+
+class MatchStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an editor"
+    DECIDED = "decided", "Decided"
+
+
+class MatchReview(models.Model):
+    """A listing the resolver could not place for sure: shown to an editor with its candidates and evidence."""
+
+    host = models.CharField(max_length=100)
+    host_model_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=200, blank=True, help_text="The name the host gives it.")
+    source = models.CharField(
+        max_length=100, blank=True, help_text="The catalogue or price source listing it."
+    )
+    filed_as = models.CharField(max_length=301, help_text="The model it is filed under until decided.")
+    candidates = models.JSONField(default=list, help_text='"<lab>/<model>" keys it may be.')
+    evidence = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "doubtful match"
+        verbose_name_plural = "doubtful matches"
+        ordering = ["status", "host", "host_model_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "host_model_id"], name="review_one_per_listing")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.host_model_id}"
+
+
+class ModelRedirect(models.Model):
+    """An old address of a model: one merged into another, or a host's listing filed under its lab's model.
+    /models/<lab>/<slug>/ and the API answer 301 to the model it names."""
+
+    lab = models.CharField(max_length=100)
+    slug = models.CharField(max_length=200)
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lab", "slug"], name="redirect_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.lab}/{self.slug} → {self.model_id}"
 
 
 # --- Editorial content ------------------------------------------------------------------------------------

@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.identity import Listing, Resolution
 from catalog.importing import curated_providers, offering_ids
 from catalog.models import Model, Offering, Provider
+from catalog.resolution import catalog_resolver, legacy_key, offering_kind, queue_doubtful, record_redirects
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
 from pricing.listing import refresh_listed_prices
-from pricing.matching import model_aliases
 from pricing.models import PendingPriceChange, PendingStatus, PriceSource, SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
@@ -95,9 +96,37 @@ def resolve_offerings(
     entries: list[FeedEntry], source: PriceSource
 ) -> tuple[dict[tuple[str, str], int], list[str]]:
     """(host, host model id) → offering id for the whole catalog, after creating the hosts, labs, models and
-    offerings these entries need; and the source ids that matched no model."""
+    offerings these entries need; and the source ids that matched no model.
+
+    A listing the catalog does not know yet is resolved to its lab model by the same rules as the catalogue
+    import (catalog.identity): only a model no lab lists yet is created, unreviewed."""
+    offerings = offering_ids()
+    new_entries = [e for e in entries if (e.host, e.host_model_id) not in offerings]
+    resolver = catalog_resolver(extra_hosts={e.host for e in entries})
+    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+    resolved: dict[tuple[str, str], Resolution] = {}
+    doubtful = []
+    for entry in sorted(new_entries, key=lambda e: (e.host, e.host_model_id)):
+        listing = Listing(
+            host=entry.host,
+            host_model_id=entry.host_model_id,
+            name=entry.facts.name,
+            lab_hint=entry.lab if entry.model_slug and entry.lab else "",
+            model_hint=entry.model_slug if entry.hint_is_sure else "",
+            family=entry.facts.family,
+            source=source.name,
+        )
+        resolution = resolver.resolve(listing)
+        if (resolution.lab, resolution.slug) not in models:
+            resolver.register(resolution, entry.facts.name, entry.facts.release_date)
+        if resolution.doubtful:
+            doubtful.append((listing, resolution))
+        resolved[(entry.host, entry.host_model_id)] = resolution
+    queue_doubtful(doubtful)
+
     providers = dict(Provider.objects.values_list("slug", "id"))
-    hosts, labs = {e.host for e in entries}, {e.lab for e in entries}
+    hosts = {e.host for e in new_entries}
+    labs = {r.lab for r in resolved.values()}
     curated = curated_providers()
     Provider.objects.bulk_create(
         Provider(
@@ -112,36 +141,33 @@ def resolve_offerings(
         for slug in sorted((hosts | labs) - set(providers))
     )
     providers = dict(Provider.objects.values_list("slug", "id"))
-    offerings = offering_ids()
-    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
-
-    def known_model(entry: FeedEntry) -> int | None:
-        for slug in (entry.model_slug, *model_aliases(entry.model_slug)):
-            if (entry.lab, slug) in models:
-                return models[(entry.lab, slug)]
-        return None
-
-    unmatched = [e for e in entries if (e.host, e.host_model_id) not in offerings and known_model(e) is None]
+    unmatched = [e for e in new_entries if resolved[(e.host, e.host_model_id)].key_tuple not in models]
     new_models = {}
     for entry in unmatched:
+        r = resolved[(entry.host, entry.host_model_id)]
         new_models.setdefault(
-            (entry.lab, entry.model_slug),
-            Model(
-                lab_id=providers[entry.lab], slug=entry.model_slug, needs_review=True, **entry.facts.fields()
-            ),
+            r.key_tuple,
+            Model(lab_id=providers[r.lab], slug=r.slug, needs_review=True, **entry.facts.fields()),
         )
     Model.objects.bulk_create(new_models.values())
     models.update({key: m.pk for key, m in new_models.items()})
     Offering.objects.bulk_create(
         Offering(
-            model_id=known_model(e),
+            model_id=models[resolved[(e.host, e.host_model_id)].key_tuple],
             host_id=providers[e.host],
             host_model_id=e.host_model_id,
             regions=list(e.regions),
+            kind=e.kind or offering_kind(e.host, resolved[(e.host, e.host_model_id)]),
+            match_rule=resolved[(e.host, e.host_model_id)].rule,
             source=f"{source.name}: {e.source_id}",
         )
-        for e in entries
-        if (e.host, e.host_model_id) not in offerings
+        for e in new_entries
+    )
+    record_redirects(
+        {
+            legacy_key(e.host, e.host_model_id): models[resolved[(e.host, e.host_model_id)].key_tuple]
+            for e in new_entries
+        }
     )
     return offering_ids(), [e.source_id for e in unmatched]
 
@@ -196,7 +222,9 @@ def sync_feed(
     report = SyncReport(seen=feed.seen, skipped=feed.skipped, rejections=[*feed.rejections, *duplicates])
     offerings, report.unmatched = resolve_offerings(entries, source)
     offering_of = {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}
-    report.new_models = len({(e.lab, e.model_slug) for e in entries if e.source_id in set(report.unmatched)})
+    unmatched = set(report.unmatched)
+    new_offerings = [offering_of[e.source_id] for e in entries if e.source_id in unmatched]
+    report.new_models = Offering.objects.filter(pk__in=new_offerings).values("model_id").distinct().count()
     report.matched = len(entries) - len(report.unmatched)
 
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}

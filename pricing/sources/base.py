@@ -40,11 +40,13 @@ class FeedEntry:
     source_id: str  # the entry's id in the feed, as the feed writes it
     host: str  # our slug of the host that serves it
     host_model_id: str  # the id the host's API expects
-    lab: str  # our slug of the lab that made the model, as far as the feed tells
-    model_slug: str
+    lab: str  # the lab that made the model as far as the feed tells: a hint for catalog.identity
+    model_slug: str  # the lab's model as far as the feed tells; sure only with hint_is_sure
     prices: tuple[PriceRecord, ...]
     facts: ModelFacts  # enough to list the model if the catalog does not know it yet
     regions: tuple[str, ...] = ()
+    hint_is_sure: bool = False  # the feed names the lab's model itself (models.dev base_model)
+    kind: str = ""  # the offering's kind when the feed says (catalog.models.OfferingKind)
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the prices as written
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.feeds import parse_models_dev
+from catalog.identity import slug_of
 from catalog.importing import EntryFacts
 from pricing.models import Component, Mode
 from pricing.records import PriceRecord, context_tier
@@ -106,8 +107,9 @@ def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
                 source_id=source_id,
                 host=entry.host,
                 host_model_id=entry.host_model_id,
-                lab=entry.lab,
-                model_slug=entry.model_slug,
+                lab=entry.lab or entry.lab_hint,
+                model_slug=entry.model_slug or slug_of(entry.model_hint),
+                hint_is_sure=bool(entry.lab or entry.model_hint),
                 prices=tuple(prices),
                 facts=entry.model,
                 evidence={"cost": json.loads(json.dumps(entry.raw["cost"], default=str))},
