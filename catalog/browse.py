@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
-from catalog.models import Model, ModelStatus
+from catalog.models import Model, ModelStatus, Offering, OfferingKind
 
 INPUT_MODALITIES = [
     ("text", "Text"),
@@ -96,6 +96,7 @@ class CatalogQuery:
     outputs: list[str] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     min_context: int | None = None
     max_input: Decimal | None = None
     max_output: Decimal | None = None
@@ -114,6 +115,7 @@ class CatalogQuery:
             outputs=picked("output", dict(OUTPUT_MODALITIES)),
             capabilities=picked("cap", CAPABILITIES),
             statuses=picked("status", ModelStatus.values),
+            kinds=picked("kind", OfferingKind.values),
             min_context=_int(params.get("min_context")),
             max_input=_price(params.get("max_input")),
             max_output=_price(params.get("max_output")),
@@ -129,6 +131,7 @@ class CatalogQuery:
             or self.outputs
             or self.capabilities
             or self.statuses
+            or self.kinds
             or self.min_context
             or self.max_input is not None
             or self.max_output is not None
@@ -151,7 +154,12 @@ class CatalogQuery:
             for capability in self.capabilities:
                 condition &= CAPABILITIES[capability][1]
         if self.statuses and without != "status":
-            condition &= Q(status__in=self.statuses)
+            condition &= Q(status_today__in=self.statuses)
+        elif not self.statuses and not self.q:
+            # Retired models stay reachable (a search finds them, labelled), but leave the default lists.
+            condition &= ~Q(status_today=ModelStatus.RETIRED)
+        if self.kinds and without != "kind":
+            condition &= Q(pk__in=Offering.objects.filter(kind__in=self.kinds).values("model_id"))
         if self.min_context and without != "min_context":
             condition &= Q(context_window__gte=self.min_context)
         if self.max_input is not None and without != "max_input":
@@ -162,9 +170,14 @@ class CatalogQuery:
 
     def models(self) -> QuerySet[Model]:
         """The models shown, sorted, with what the table shows."""
+        hosts = (
+            Offering.objects.filter(model=OuterRef("pk")).order_by().values("model").annotate(n=Count("pk"))
+        )
         return (
-            Model.objects.filter(self.conditions())
+            Model.objects.with_lifecycle()
+            .filter(self.conditions())
             .with_listing()
+            .annotate(host_count=Subquery(hosts.values("n")))
             .order_by(*SORTS[self.sort][1], "lab__name", "name", "pk")
         )
 
@@ -194,10 +207,11 @@ class CatalogQuery:
                 _plain(self.max_output),
             ),
             self._status_facet(),
+            self._kind_facet(),
         ]
 
     def _base(self, without: str) -> QuerySet[Model]:
-        return Model.objects.filter(self.conditions(without=without)).order_by()
+        return Model.objects.with_lifecycle().filter(self.conditions(without=without)).order_by()
 
     def _lab_facet(self) -> Facet:
         rows = self._base("lab").values("lab__slug", "lab__name").annotate(count=Count("id"))
@@ -239,9 +253,28 @@ class CatalogQuery:
             choices.append(Choice(current, current, 0, True))
         return Facet(param, label, choices, multiple=False)
 
+    def _kind_facet(self) -> Facet:
+        """Models sold as each kind of offering somewhere: pay as you go, a free tier, a plan, a router."""
+        base = self._base("kind")
+        counts = base.aggregate(
+            **{
+                kind: Count("id", filter=Q(pk__in=Offering.objects.filter(kind=kind).values("model_id")))
+                for kind in OfferingKind.values
+            }
+        )
+        return Facet(
+            "kind",
+            "Sold as",
+            [
+                Choice(v, text, counts[v], v in self.kinds)
+                for v, text in OfferingKind.choices
+                if counts[v] or v in self.kinds
+            ],
+        )
+
     def _status_facet(self) -> Facet:
-        rows = self._base("status").values("status").annotate(count=Count("id"))
-        counts = {row["status"]: row["count"] for row in rows}
+        rows = self._base("status").values("status_today").annotate(count=Count("id"))
+        counts = {row["status_today"]: row["count"] for row in rows}
         return Facet(
             "status",
             "Status",

@@ -8,8 +8,10 @@ Only anonymous GET and HEAD requests are cached; editors always see fresh pages.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import threading
 import uuid
 from collections.abc import Callable
 
@@ -26,8 +28,30 @@ ALL = (CATALOG, PRICES, MONITORING)
 PAGE_TIMEOUT = 60 * 60  # a page no one changes still leaves the cache within the hour
 
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Bump each kind of data once, on leaving, however many rows change inside (a bulk merge deletes thousands
+    of rows, each of which would bump through the signals)."""
+    if getattr(_deferred, "scopes", None) is not None:
+        yield
+        return
+    _deferred.scopes = set()
+    try:
+        yield
+    finally:
+        scopes, _deferred.scopes = _deferred.scopes, None
+    if scopes:
+        bump(*sorted(scopes))
+
+
 def bump(*scopes: str) -> None:
     """Record that data of these kinds changed (in the caller's transaction: a rolled-back change bumps nothing)."""
+    if getattr(_deferred, "scopes", None) is not None:
+        _deferred.scopes.update(scopes)
+        return
     now = timezone.now()
     for scope in scopes:
         DataVersion.objects.update_or_create(

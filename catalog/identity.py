@@ -301,6 +301,14 @@ class Resolver:
     def host_lab(self, host: str) -> str | None:
         return lab_of_host(host) or (host if host in self.labs else None)
 
+    def is_labs_own(self, host: str, host_model_id: str) -> bool:
+        """A lab's listing of a model of its own on its own API (openai's gpt-5-nano, not nvidia's meta/llama-…):
+        these define the lab's models, so they are indexed and resolved before every other listing."""
+        if self.host_lab(host) != host:
+            return False
+        parsed = parse_id(host, host_model_id, self.known_hosts)
+        return parsed.lab in (None, host) and lab_from_name(parsed.core) in (None, host)
+
     def resolve(self, listing: Listing) -> Resolution:
         parsed = parse_id(listing.host, listing.host_model_id, self.known_hosts)
         found = self._resolve(listing, parsed)

@@ -17,9 +17,9 @@ from django.db import transaction
 
 from catalog import freshness
 from catalog.identity import (
+    LabIndex,
     Listing,
     Resolver,
-    lab_from_name,
     lab_of_host,
     name_core,
     parse_id,
@@ -29,7 +29,6 @@ from catalog.identity import (
 from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
 from catalog.resolution import (
     ResolutionReport,
-    catalog_index,
     decisions,
     known_labs,
     legacy_key,
@@ -109,6 +108,7 @@ class EntryFacts:
     describes_model: bool = True
     rule: str = ""
     kind: str = ""
+    listed_name: str = ""  # the host's own name for it (set by resolution; `model` then holds the model's)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -230,14 +230,15 @@ def resolve_entries(
     lab lists yet resolve to one new model."""
     entries = list(entries)
     labs = known_labs() | {e.lab_hint for e in entries if e.lab_hint} | {e.lab for e in entries if e.lab}
-    index = catalog_index(labs)
-    hosts = feed_hosts | set(Provider.objects.values_list("slug", flat=True))
+    # Candidates are the labs' own listings and the models sources name, as in resolve_models, so that importing
+    # again, or resolving again, comes to the same models.
+    index = LabIndex()
+    hosts = feed_hosts | set(Provider.objects.filter(is_host=True).values_list("slug", flat=True))
+
+    resolver = Resolver(index, decisions(), labs=labs, hosts=hosts)
 
     def is_labs_own(entry: EntryFacts) -> bool:
-        if entry.model_hint or entry.lab or (lab_of_host(entry.host) or entry.host) not in labs:
-            return False
-        parsed = parse_id(entry.host, entry.host_model_id, frozenset(hosts))
-        return parsed.lab in (None, entry.host) and lab_from_name(parsed.core) in (None, entry.host)
+        return not (entry.model_hint or entry.lab) and resolver.is_labs_own(entry.host, entry.host_model_id)
 
     for entry in entries:
         if entry.model_hint or entry.lab:
@@ -246,10 +247,9 @@ def resolve_entries(
             name_agrees = set(tokens(name_core(entry.model.name))) <= set(tokens(listing.model_hint))
             name = entry.model.name if name_agrees else ""
             index.add(listing.lab_hint, slug_of(listing.model_hint), name, entry.model.release_date)
-        elif is_labs_own(entry) and lab_of_host(entry.host) in (None, entry.host):
+        elif is_labs_own(entry):
             index.add(entry.host, slug_of(entry.host_model_id), entry.model.name, entry.model.release_date)
     index.fold_snapshots()
-    resolver = Resolver(index, decisions(), labs=labs, hosts=hosts)
     order = sorted(
         range(len(entries)),
         key=lambda i: (
@@ -280,6 +280,7 @@ def resolve_entries(
             describes_model=host_is_lab,
             rule=resolution.rule,
             kind=entry.kind or offering_kind(entry.host, resolution),
+            listed_name=entry.model.name,
         )
     report.queued = queue_doubtful(doubtful)
     return [e for e in resolved if e is not None]
@@ -382,6 +383,7 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
             "source": entry.model.source,
             "kind": entry.kind or "payg",
             "match_rule": entry.rule,
+            "listed_name": entry.listed_name[:200],
         }
         for entry in entries
     }

@@ -89,11 +89,11 @@ class ModelQuerySet(models.QuerySet):
         return self.select_related("lab")
 
     def with_lifecycle(self, today: dt.date | None = None) -> ModelQuerySet:
-        """Annotate `lifecycle`, the status for today (as `Model.lifecycle` computes it), to filter by."""
+        """Annotate `status_today`, the status for today (as `Model.lifecycle` computes it), to filter by."""
         today = today or timezone.localdate()
         retires = Coalesce("editor_retires_on", "retires_on")
         return self.annotate(
-            lifecycle=Case(
+            status_today=Case(
                 When(
                     Q(editor_retires_on__lte=today)
                     | Q(editor_retires_on__isnull=True, retires_on__lte=today),
@@ -111,7 +111,7 @@ class ModelQuerySet(models.QuerySet):
 
     def current(self, today: dt.date | None = None) -> ModelQuerySet:
         """Models not yet retired."""
-        return self.with_lifecycle(today).exclude(lifecycle=ModelStatus.RETIRED)
+        return self.with_lifecycle(today).exclude(status_today=ModelStatus.RETIRED)
 
     def by_keys(self, keys: list[str]) -> ModelQuerySet:
         """Models by their "<lab>/<model>" keys."""
@@ -330,6 +330,9 @@ class Offering(models.Model):
     host = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings")
     host_model_id = models.CharField(max_length=255, help_text="The id the host's API expects.")
     regions = models.JSONField(default=list, blank=True, help_text="Where the host runs it, e.g. ['US'].")
+    listed_name = models.CharField(
+        max_length=200, blank=True, help_text="The name the host gives the model, as the catalogue lists it."
+    )
     kind = models.CharField(max_length=10, choices=OfferingKind.choices, default=OfferingKind.PAYG)
     retires_on = models.DateField(null=True, blank=True, help_text="When this host retires it, if announced.")
     match_rule = models.CharField(

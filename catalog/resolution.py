@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Substr
 
 from catalog import freshness
-from catalog.identity import LabIndex, Listing, Resolution, Resolver, rules, slug_of
+from catalog.identity import LabIndex, Listing, Resolution, Resolver, name_core, rules, slug_of, tokens
 from catalog.models import (
     BenchmarkScore,
     MatchReview,
@@ -49,15 +50,18 @@ def catalog_index(labs: set[str]) -> LabIndex:
 
 
 def known_labs() -> set[str]:
-    """Labs whose models listings resolve to: those our rules name, and labs in the catalog that host nothing."""
+    """The labs our rules and curated providers name. Deliberately not "every lab in the catalog": resolution
+    must not depend on what earlier resolutions created, or resolving again would move listings."""
+    from catalog.importing import curated_providers
+
     named = set(rules()["host_labs"].values()) | set(rules()["lab_spellings"].values())
-    return named | set(Provider.objects.filter(is_lab=True, is_host=False).values_list("slug", flat=True))
+    return named | {slug for slug, item in curated_providers().items() if item.get("is_lab")}
 
 
 def catalog_resolver(extra_hosts: Iterable[str] = ()) -> Resolver:
     """A resolver over the whole catalog as it is now, for a price sync or `resolve_models`."""
     labs = known_labs()
-    hosts = set(Provider.objects.values_list("slug", flat=True)) | set(extra_hosts)
+    hosts = set(Provider.objects.filter(is_host=True).values_list("slug", flat=True)) | set(extra_hosts)
     index = catalog_index(labs)
     index.fold_snapshots()
     return Resolver(index, decisions(), labs=labs, hosts=hosts)
@@ -81,6 +85,8 @@ class ResolutionReport:
     queued: int = 0
     moved: int = 0  # listings filed under another model than before
     merged: list[tuple[str, str]] = field(default_factory=list)  # (old key, new key)
+    merged_rules: list[str] = field(default_factory=list)  # the rule that merged each
+    moves: list[tuple[str, str, str, str]] = field(default_factory=list)  # (listing, from, to, rule)
     created: int = 0  # models created for listings of a model not yet in the catalog
 
     def lines(self) -> list[str]:
@@ -134,29 +140,72 @@ def legacy_key(host: str, host_model_id: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def merge_model(old: Model, into: Model) -> None:
-    """Merge `old` into `into`: its offerings (and with them prices, quotes, held changes, probe targets and
-    runs), profile, benchmark scores and status history move; its address answers 301 to `into`."""
-    if old.pk == into.pk:
-        return
-    Offering.objects.filter(model=old).update(model=into)
-    if not Profile.objects.filter(model=into).exists():
-        Profile.objects.filter(model=old).update(model=into)
-    taken = set(
-        BenchmarkScore.objects.filter(model=into).values_list("benchmark_id", "source_name", "measured_on")
+@freshness.deferred()
+def merge_models(into_of: dict[int, int]) -> list[tuple[str, str]]:
+    """Merge each model (id → the id of the model it is) into the other: its offerings (and with them prices,
+    quotes, held changes, probe targets and runs), profile, benchmark scores and status history move, and its
+    address answers 301 to the other. In bulk: a fixed number of queries for any number of models.
+    Returns (old key, new key) pairs."""
+    into_of = {old: new for old, new in into_of.items() if old != new}
+    if not into_of:
+        return []
+    keys = {
+        pk: (lab, slug)
+        for pk, lab, slug in Model.objects.filter(pk__in={*into_of, *into_of.values()}).values_list(
+            "pk", "lab__slug", "slug"
+        )
+    }
+    by_target: dict[int, list[int]] = defaultdict(list)
+    for old, new in into_of.items():
+        by_target[new].append(old)
+    for new, olds in by_target.items():
+        Offering.objects.filter(model_id__in=olds).update(model_id=new)
+    # A profile moves only to a model without one; two reviewed profiles of one model need an editor.
+    with_profile = set(
+        Profile.objects.filter(model_id__in=list(into_of.values())).values_list("model_id", flat=True)
     )
-    for score in BenchmarkScore.objects.filter(model=old):
-        if (score.benchmark_id, score.source_name, score.measured_on) in taken:
-            score.delete()
-        else:
-            score.model = into
-            score.save(update_fields=["model"])
-    StatusChange.objects.filter(model=old).update(model=into)
-    ModelRedirect.objects.filter(model=old).update(model=into)
-    Model.objects.filter(successor=old).update(successor=into)
-    ModelRedirect.objects.update_or_create(lab=old.lab.slug, slug=old.slug, defaults={"model": into})
-    # A profile that could not move (the target has its own) goes with the old model: say so in the log.
-    old.delete()
+    for profile in Profile.objects.filter(model_id__in=list(into_of)):
+        if into_of[profile.model_id] not in with_profile:
+            with_profile.add(into_of[profile.model_id])
+            Profile.objects.filter(pk=profile.pk).update(model_id=into_of[profile.model_id])
+    taken = set(
+        BenchmarkScore.objects.filter(model_id__in=list(into_of.values())).values_list(
+            "model_id", "benchmark_id", "source_name", "measured_on"
+        )
+    )
+    for score in BenchmarkScore.objects.filter(model_id__in=list(into_of)):
+        key = (into_of[score.model_id], score.benchmark_id, score.source_name, score.measured_on)
+        if key not in taken:
+            taken.add(key)
+            BenchmarkScore.objects.filter(pk=score.pk).update(model_id=key[0])
+    for model_class, field_name in (
+        (StatusChange, "model_id"),
+        (ModelRedirect, "model_id"),
+        (Model, "successor_id"),
+    ):
+        moved = list(model_class.objects.filter(**{f"{field_name}__in": list(into_of)}))
+        for obj in moved:
+            setattr(obj, field_name, into_of[getattr(obj, field_name)])
+        model_class.objects.bulk_update(moved, [field_name.removesuffix("_id")], batch_size=500)
+    old_keys = [keys[old] for old in into_of]
+    ModelRedirect.objects.filter(
+        pk__in=[
+            r.pk
+            for r in ModelRedirect.objects.filter(lab__in={k[0] for k in old_keys})
+            if (r.lab, r.slug) in set(old_keys)
+        ]
+    ).delete()
+    Model.objects.filter(pk__in=list(into_of)).delete()
+    ModelRedirect.objects.bulk_create(
+        [ModelRedirect(lab=keys[old][0], slug=keys[old][1], model_id=new) for old, new in into_of.items()],
+        batch_size=500,
+    )
+    freshness.bump(freshness.CATALOG)
+    return [("/".join(keys[old]), "/".join(keys[new])) for old, new in into_of.items()]
+
+
+def merge_model(old: Model, into: Model) -> None:
+    merge_models({old.pk: into.pk})
 
 
 def merge_orphans(moves: dict[int, Counter]) -> list[tuple[str, str]]:
@@ -166,17 +215,7 @@ def merge_orphans(moves: dict[int, Counter]) -> list[tuple[str, str]]:
     left = dict(
         Model.objects.filter(pk__in=list(moves)).annotate(n=Count("offerings")).values_list("pk", "n")
     )
-    merged = []
-    targets = Model.objects.select_related("lab").in_bulk(
-        {target for counter in moves.values() for target in counter}
-    )
-    for old in Model.objects.select_related("lab").filter(pk__in=[pk for pk, n in left.items() if n == 0]):
-        into = targets[moves[old.pk].most_common(1)[0][0]]
-        merged.append((old.key, into.key))
-        merge_model(old, into)
-    if merged:
-        freshness.bump(freshness.CATALOG)
-    return merged
+    return merge_models({old: moves[old].most_common(1)[0][0] for old, n in left.items() if n == 0})
 
 
 def moves_of(before: dict[int, int], after: dict[int, int]) -> dict[int, Counter]:
@@ -187,3 +226,212 @@ def moves_of(before: dict[int, int], after: dict[int, int]) -> dict[int, Counter
         if new_model is not None and new_model != old_model:
             moves[old_model][new_model] += 1
     return moves
+
+
+# --- Editors' decisions and re-resolving the whole catalog ----------------------------------------------------
+
+
+def _model_for(key: tuple[str, str], like: Model) -> Model:
+    """The catalog's model under `key`, created (with `like`'s facts, unreviewed) when there is none yet."""
+    lab_slug, slug = key
+    found = Model.objects.select_related("lab").filter(lab__slug=lab_slug, slug=slug).first()
+    if found is not None:
+        return found
+    lab, _ = Provider.objects.get_or_create(slug=lab_slug, defaults={"name": lab_slug, "is_lab": True})
+    if not lab.is_lab:
+        lab.is_lab = True
+        lab.save(update_fields=["is_lab"])
+    fields = {
+        f.name: getattr(like, f.name)
+        for f in Model._meta.concrete_fields
+        if f.name not in ("id", "lab", "slug", "created_at", "updated_at", "successor", "listed_price_host")
+    }
+    return Model.objects.create(lab=lab, slug=slug, **{**fields, "needs_review": True})
+
+
+@transaction.atomic
+def file_listing(offering: Offering, key: tuple[str, str], rule: str) -> tuple[str, str] | None:
+    """File one listing under the model `key` (created if needed). The model it leaves, if left with no other
+    listing, is merged into the new one. Returns (old key, new key) of a merge."""
+    old = offering.model
+    if (old.lab.slug, old.slug) == key:
+        if offering.match_rule != rule:
+            Offering.objects.filter(pk=offering.pk).update(match_rule=rule)
+        return None
+    into = _model_for(key, like=old)
+    Offering.objects.filter(pk=offering.pk).update(model=into, match_rule=rule)
+    freshness.bump(freshness.CATALOG)
+    if not Offering.objects.filter(model=old).exists():
+        merged = (old.key, into.key)
+        merge_model(old, into)
+        return merged
+    return None
+
+
+@transaction.atomic
+def decide(review: MatchReview, target: str, user=None, note: str = "") -> ModelAlias:
+    """An editor's decision on a doubtful listing: `target` "<lab>/<model>" it is, or "" to keep it separate.
+    Kept as an alias (every later import and sync follows it) and applied now."""
+    alias, _ = ModelAlias.objects.update_or_create(
+        host=review.host,
+        host_model_id=review.host_model_id,
+        defaults={"target": target, "decided_by": user, "note": note[:300]},
+    )
+    review.status = MatchStatus.DECIDED
+    review.save(update_fields=["status", "updated_at"])
+    offering = Offering.objects.select_related("model__lab").filter(
+        host__slug=review.host, host_model_id=review.host_model_id
+    )
+    for listing in offering:
+        if alias.decision is not None:
+            file_listing(listing, alias.decision, "alias")
+        else:
+            Offering.objects.filter(pk=listing.pk).update(match_rule="alias-separate")
+    return alias
+
+
+def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, str]]:
+    """File offerings (id, resolution) under the models their resolutions name, creating those the catalog lacks
+    (with the facts of the model each offering leaves, unreviewed), and merge every model left with no listing
+    into the model its listings went to. In bulk. Returns (old key, new key, rule) for each merge."""
+    if not moves:
+        return []
+    offerings = Offering.objects.in_bulk([pk for pk, _ in moves])
+    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+    wanted = {r.key_tuple: offerings[pk].model_id for pk, r in moves if r.key_tuple not in models}
+    if wanted:
+        labs = dict(Provider.objects.values_list("slug", "pk"))
+        Provider.objects.bulk_create(
+            [Provider(slug=lab, name=lab, is_lab=True) for lab in {lab for lab, _ in wanted} - set(labs)]
+        )
+        Provider.objects.filter(slug__in={lab for lab, _ in wanted}, is_lab=False).update(is_lab=True)
+        labs = dict(Provider.objects.values_list("slug", "pk"))
+        like = Model.objects.in_bulk(set(wanted.values()))
+        skip = {"id", "lab", "slug", "created_at", "updated_at", "successor", "listed_price_host"}
+        fields = [f.attname for f in Model._meta.concrete_fields if f.name not in skip]
+        created = Model.objects.bulk_create(
+            Model(
+                lab_id=labs[lab],
+                slug=slug,
+                **{**{name: getattr(like[source], name) for name in fields}, "needs_review": True},
+            )
+            for (lab, slug), source in wanted.items()
+        )
+        assert len(created) == len(wanted)
+        models.update(
+            {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+        )
+    left: dict[int, Counter] = defaultdict(Counter)
+    rule_of: dict[int, str] = {}
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pk, resolution in moves:
+        offering = offerings[pk]
+        target = models[resolution.key_tuple]
+        left[offering.model_id][target] += 1
+        rule_of[offering.model_id] = resolution.rule
+        groups[(target, resolution.rule)].append(pk)
+    # One UPDATE per target model: Django's bulk_update builds a CASE per row, far slower at this size.
+    for (target, rule), pks in groups.items():
+        Offering.objects.filter(pk__in=pks).update(model_id=target, match_rule=rule)
+    still = set(Offering.objects.filter(model_id__in=list(left)).values_list("model_id", flat=True))
+    into_of = {old: targets.most_common(1)[0][0] for old, targets in left.items() if old not in still}
+    rules_by_key = {}
+    merged = merge_models(into_of)
+    keys = dict(zip(into_of, merged, strict=True))
+    for old, pair in keys.items():
+        rules_by_key[pair] = rule_of[old]
+    freshness.bump(freshness.CATALOG)
+    return [(old, new, rules_by_key[(old, new)]) for old, new in merged]
+
+
+def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
+    """Resolve every listing in the catalog again by today's rules and decisions, and merge what resolves to one
+    model. As on import, the candidates are the labs' own listings and the models sources name; listings a source
+    named the model of (models.dev base_model) keep it unless an editor decided otherwise. Resolving is done in
+    memory; only listings that move are written. With dry_run, everything is computed and rolled back."""
+    report = ResolutionReport()
+    with transaction.atomic():
+        # The host's own name for each listing, kept on the offering (its model's name becomes the lab's). A
+        # catalog from before names were kept has it as the name of the listing's own model.
+        own_model_name = Model.objects.filter(pk=OuterRef("model_id")).values("name")[:1]
+        Offering.objects.filter(listed_name="").update(listed_name=Substr(Subquery(own_model_name), 1, 200))
+        rows = list(
+            Offering.objects.order_by("host__slug", "host_model_id").values(
+                "pk",
+                "host_model_id",
+                "match_rule",
+                "host_id",
+                "listed_name",
+                host_slug=F("host__slug"),
+                lab_id=F("model__lab_id"),
+                lab=F("model__lab__slug"),
+                slug=F("model__slug"),
+                name=F("model__name"),
+                family=F("model__family"),
+                released=F("model__release_date"),
+            )
+        )
+        labs = known_labs() | {row["lab"] for row in rows if row["match_rule"] == "source-hint"}
+        resolver = Resolver(
+            LabIndex(),
+            decisions(),
+            labs=labs,
+            hosts=set(Provider.objects.filter(is_host=True).values_list("slug", flat=True)),
+        )
+        for row in rows:
+            key = (row["host_slug"], row["host_model_id"])
+            row["hinted"] = key not in resolver.decisions and (
+                row["match_rule"] == "source-hint"
+                or (not row["match_rule"] and row["lab_id"] != row["host_id"])
+            )
+            row["own"] = not row["hinted"] and resolver.is_labs_own(*key)
+            if row["hinted"]:
+                name_agrees = set(tokens(name_core(row["listed_name"]))) <= set(tokens(row["slug"]))
+                resolver.index.add(
+                    row["lab"], row["slug"], row["name"] if name_agrees else "", row["released"]
+                )
+            elif row["own"]:
+                resolver.index.add(
+                    row["host_slug"], slug_of(row["host_model_id"]), row["listed_name"], row["released"]
+                )
+        resolver.index.fold_snapshots()
+        doubtful, moves, rule_updates = [], [], defaultdict(list)
+        for row in sorted(rows, key=lambda row: not row["own"]):
+            if row["hinted"]:
+                report.rules["source-hint (kept)"] += 1
+                continue
+            listing = Listing(
+                row["host_slug"],
+                row["host_model_id"],
+                name=row["listed_name"],
+                family=row["family"],
+                source="catalog",
+            )
+            resolution = resolver.resolve(listing)
+            report.rules[resolution.rule] += 1
+            if resolution.doubtful:
+                doubtful.append((listing, resolution))
+            if resolution.rule in ("new", "own", "doubtful", "unknown-lab", "alias-separate"):
+                resolver.register(resolution, row["listed_name"], row["released"])
+            if (row["lab"], row["slug"]) != resolution.key_tuple:
+                moves.append((row["pk"], resolution))
+                report.moves.append(
+                    (
+                        f"{listing.host}/{listing.host_model_id}",
+                        f"{row['lab']}/{row['slug']}",
+                        resolution.key,
+                        resolution.rule,
+                    )
+                )
+            elif row["match_rule"] != resolution.rule:
+                rule_updates[resolution.rule].append(row["pk"])
+        for rule, pks in rule_updates.items():
+            Offering.objects.filter(pk__in=pks).update(match_rule=rule)
+        report.moved = len(moves)
+        merged = move_listings(moves)
+        report.merged = [(old, new) for old, new, _ in merged]
+        report.merged_rules = [rule for _, _, rule in merged]
+        report.queued = queue_doubtful(doubtful)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

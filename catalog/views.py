@@ -5,13 +5,23 @@ from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog import freshness
 from catalog.browse import SORTS, CatalogQuery
 from catalog.freshness import cached_page
-from catalog.models import BenchmarkScore, Model, Profile, ProfileRevision, Provider, StatusChange
+from catalog.lifecycle import successor_of
+from catalog.models import (
+    BenchmarkScore,
+    Model,
+    ModelRedirect,
+    Profile,
+    ProfileRevision,
+    Provider,
+    StatusChange,
+)
 from monitoring.charts import charts_for
 from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
@@ -26,8 +36,10 @@ MAX_COMPARED = 4
 
 @cached_page(freshness.CATALOG)
 def home(request):
+    # Featured: reviewed profiles of models still in service (a retired model's page stays, unfeatured).
     profiles = (
         Profile.objects.public()
+        .filter(model__in=Model.objects.current())
         .select_related("model__lab", "reviewer")
         .order_by("-reviewed_on", "model__name")
     )
@@ -175,8 +187,13 @@ def provider(request, lab):
 
 @cached_page(*freshness.ALL)
 def model_detail(request, lab, model):
-    model = get_object_or_404(Model.objects.with_lab(), lab__slug=lab, slug=model)
-    return render_profile_page(request, model)
+    found = Model.objects.with_lab().filter(lab__slug=lab, slug=model).first()
+    if found is None:
+        # An old address: a model merged into another, or a host's listing filed under its lab's model.
+        moved = get_object_or_404(ModelRedirect.objects.select_related("model__lab"), lab=lab, slug=model)
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(moved.model.get_absolute_url() + (f"?{query}" if query else ""))
+    return render_profile_page(request, found)
 
 
 class _Entries(list):
@@ -240,6 +257,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "syncs": [(source, syncs.get(source.pk)) for source in (main.sources if main else [])],
             "monitoring": monitoring,
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
+            "successor": successor_of(model),
             "preview": preview,
         },
     )

@@ -9,13 +9,14 @@ import datetime as dt
 from typing import Annotated
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from catalog.models import Model, ModelQuerySet, Offering
+from catalog.lifecycle import successor_of
+from catalog.models import Model, ModelQuerySet, ModelRedirect, Offering, OfferingKind
 from pricing.models import Component, PricePeriod
 from pricing.queries import Conversation, host_order
 from pricing.records import decimal_text
@@ -36,11 +37,32 @@ def absolute_url(context: dict, path: str) -> str:
     return context["request"].build_absolute_uri(path)
 
 
+class Moved(Exception):
+    """The model asked for lives under another key now (merged, or a host's listing of a lab's model)."""
+
+    def __init__(self, model: Model):
+        self.model = model
+
+
 def get_model(lab: str, model: str) -> Model:
     try:
         return Model.objects.with_lab().get(lab__slug=lab, slug=model)
     except Model.DoesNotExist:
+        moved = ModelRedirect.objects.select_related("model__lab").filter(lab=lab, slug=model).first()
+        if moved is not None:
+            raise Moved(moved.model) from None
         raise HttpError(404, f"No model {lab}/{model} in the catalogue.") from None
+
+
+@api.exception_handler(Moved)
+def moved(request: HttpRequest, error: Moved) -> HttpResponsePermanentRedirect:
+    """301 to the same endpoint under the model's key, query string kept."""
+    match = request.resolver_match
+    kwargs = {**match.kwargs, "lab": error.model.lab.slug, "model": error.model.slug}
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(
+        reverse(match.view_name, kwargs=kwargs) + (f"?{query}" if query else "")
+    )
 
 
 # --- The list of models ------------------------------------------------------------------------------------
@@ -57,7 +79,11 @@ class ModelSummary(Schema):
     lab: str
     slug: str
     name: str
-    status: str
+    status: str = Field(
+        description="Today: preview, ga, deprecated (a retirement date is announced) or retired."
+    )
+    retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
+    hosts: int = Field(description="How many hosts serve it.")
     context_window: int | None
     url: str
     base_price: BasePrice | None = Field(
@@ -76,6 +102,18 @@ class ModelSummary(Schema):
     def resolve_base_price(obj: Model) -> dict | None:
         return base_price(obj)
 
+    @staticmethod
+    def resolve_status(obj: Model) -> str:
+        return obj.lifecycle
+
+    @staticmethod
+    def resolve_retires_on(obj: Model) -> dt.date | None:
+        return obj.retirement_date
+
+    @staticmethod
+    def resolve_hosts(obj: Model) -> int:
+        return len(obj.priced_offerings)
+
 
 def with_base_prices(models: ModelQuerySet) -> ModelQuerySet:
     """Each model's offerings with their host and their base input and output prices in force: two queries
@@ -90,13 +128,13 @@ def with_base_prices(models: ModelQuerySet) -> ModelQuerySet:
 
 
 def base_price(model: Model) -> dict | None:
-    """The lab's own base prices if it sells the model, else the cheapest host's for a typical conversation
-    (the host the model's page shows first)."""
+    """The lab's own base prices if it sells the model, else the cheapest pay-as-you-go host's for a typical
+    conversation (the host the model's page shows first)."""
     conversation = Conversation.default()
     candidates = []
     for offering in model.priced_offerings:
         prices = {p.component: p for p in offering.base_periods}
-        if not prices:
+        if not prices or offering.kind != OfferingKind.PAYG:
             continue
         cost = conversation.cost(prices.get(Component.INPUT), prices.get(Component.OUTPUT))
         candidates.append((host_order(offering, model, cost), offering, prices))
@@ -137,7 +175,14 @@ class OfferingOut(Schema):
     host: str
     host_name: str
     host_model_id: str = Field(description="The id the host's API expects.")
+    kind: str = Field(description="payg (pay as you go), free (a free tier), plan, router or batch.")
+    status: str = Field(description="At this host today: preview, ga, deprecated or retired.")
+    retires_on: dt.date | None = Field(description="When this host retires it, if announced.")
     regions: list[str]
+
+    @staticmethod
+    def resolve_status(obj: Offering) -> str:
+        return obj.lifecycle
 
     @staticmethod
     def resolve_host(obj: Offering) -> str:
@@ -155,7 +200,9 @@ class ModelDetail(Schema):
     slug: str
     name: str
     family: str
-    status: str
+    status: str = Field(description="Today, at the lab: preview, ga, deprecated or retired.")
+    retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
+    successor: str | None = Field(description='The model to move to, as "<lab>/<model>", once deprecated.')
     release_date: dt.date | None
     knowledge_cutoff: str = Field(description="As the lab states it: YYYY-MM or YYYY-MM-DD, or empty.")
     context_window: int | None
@@ -183,8 +230,21 @@ class ModelDetail(Schema):
         return obj.lab.name
 
     @staticmethod
+    def resolve_status(obj: Model) -> str:
+        return obj.lifecycle
+
+    @staticmethod
+    def resolve_retires_on(obj: Model) -> dt.date | None:
+        return obj.retirement_date
+
+    @staticmethod
+    def resolve_successor(obj: Model) -> str | None:
+        successor = successor_of(obj)
+        return successor.key if successor else None
+
+    @staticmethod
     def resolve_offerings(obj: Model) -> list[Offering]:
-        return obj.offerings.select_related("host").order_by("host__slug", "host_model_id")
+        return obj.offerings.select_related("host", "model").order_by("host__slug", "host_model_id")
 
     @staticmethod
     def resolve_url(obj: Model, context: dict) -> str:

@@ -1,6 +1,7 @@
 """The price the catalog lists, sorts and filters each model by, kept on the model so the browse page stays one
 query however large the ledger: the base (standard, untiered) input and output price in force at the lab's own
-API, or, where the lab does not serve it, at the host with the cheapest typical conversation."""
+API, or, where the lab does not serve it, at the host with the cheapest typical conversation. Only pay-as-you-go
+offerings count: a free tier, a plan or a router's price is never a model's price."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from catalog import freshness
-from catalog.models import Model
+from catalog.models import Model, OfferingKind
 from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation
 
@@ -17,7 +18,10 @@ from pricing.queries import Conversation
 def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Decimal, Decimal, int] | None]:
     """model id → (input, output, host id) as listed, or None for a model without both prices. One query."""
     periods = PricePeriod.objects.in_force().filter(
-        tier="", mode=Mode.STANDARD, component__in=[Component.INPUT, Component.OUTPUT]
+        tier="",
+        mode=Mode.STANDARD,
+        component__in=[Component.INPUT, Component.OUTPUT],
+        offering__kind=OfferingKind.PAYG,
     )
     if model_ids is not None:
         periods = periods.filter(offering__model_id__in=list(model_ids))

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Max, OuterRef, Prefetch, Subquery
 
-from catalog.models import Model, Offering
+from catalog.models import Model, Offering, OfferingKind
 from pricing.models import Component, Mode, PricePeriod, PriceSource, SourceQuote, SyncRun, SyncStatus
 from pricing.records import ONE_MILLION, tier_threshold
 
@@ -172,8 +172,15 @@ class OfferingPrices:
 
 
 def host_order(offering: Offering, model: Model, cost: Decimal | None) -> tuple:
-    """How hosts are listed: the lab's own API first, then by the cost of a conversation, unpriced last."""
-    return (offering.host_id != model.lab_id, cost is None, cost or 0, offering.host.name)
+    """How hosts are listed: pay-as-you-go first (free tiers, plans and routers after), the lab's own API first
+    among them, then by the cost of a conversation, unpriced last."""
+    return (
+        offering.kind != OfferingKind.PAYG,
+        offering.host_id != model.lab_id,
+        cost is None,
+        cost or 0,
+        offering.host.name,
+    )
 
 
 def _in_force_with_previous():
@@ -208,10 +215,14 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
         )
     )
     rows = [OfferingPrices(o, o.current_periods, conversation) for o in offerings]
-    costs = {r.typical_conversation_cost for r in rows if r.typical_conversation_cost is not None}
+    costs = {
+        r.typical_conversation_cost
+        for r in rows
+        if r.typical_conversation_cost is not None and r.offering.kind == OfferingKind.PAYG
+    }
     if len(costs) > 1:  # when every host charges the same, none is the cheapest
         for r in rows:
-            r.is_cheapest = r.typical_conversation_cost == min(costs)
+            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == min(costs)
     _attach_disagreements(rows)
     return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from catalog.identity import Listing, Resolution
 from catalog.importing import curated_providers, offering_ids
+from catalog.lifecycle import record_retirements
 from catalog.models import Model, Offering, Provider
 from catalog.resolution import catalog_resolver, legacy_key, offering_kind, queue_doubtful, record_redirects
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
@@ -222,6 +223,7 @@ def sync_feed(
     report = SyncReport(seen=feed.seen, skipped=feed.skipped, rejections=[*feed.rejections, *duplicates])
     offerings, report.unmatched = resolve_offerings(entries, source)
     offering_of = {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}
+    record_retirements({offering_of[e.source_id]: e.retires_on for e in entries if e.retires_on})
     unmatched = set(report.unmatched)
     new_offerings = [offering_of[e.source_id] for e in entries if e.source_id in unmatched]
     report.new_models = Offering.objects.filter(pk__in=new_offerings).values("model_id").distinct().count()

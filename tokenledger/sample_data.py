@@ -6,6 +6,7 @@ Used by `manage.py load_sample_data` (and so by `make run`) and by the test suit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import Any
 from django.conf import settings
 
 from catalog.feeds import parse_additions, parse_models_dev
-from catalog.importing import CONTENT_DIR, ImportReport, import_facts
+from catalog.importing import CONTENT_DIR, ImportReport, import_facts, offering_ids
+from catalog.lifecycle import record_retirements
 from catalog.profiles import load_profiles
 from pricing.listing import refresh_listed_prices
 from pricing.sources import litellm, models_dev, price_source
@@ -22,6 +24,8 @@ from pricing.sync import SyncReport, sync_feed
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 MODELS_DEV_API_JSON = DATA_DIR / "models-dev" / "api.json"
+# The newest LiteLLM table (1.110.2, 2026-11-20): the retirement dates hosts have announced.
+LITELLM_LATEST = DATA_DIR / "litellm" / "latest" / "model_prices_and_context_window.json"
 # The commit date of that catalogue (models.dev commit f3fc6922; see data/README.md).
 MODELS_DEV_AS_OF = dt.datetime(2026, 7, 1, 16, 40, 28, tzinfo=dt.UTC)
 
@@ -57,6 +61,20 @@ def load_additions(path: Path = CONTENT_DIR / "additions.yaml") -> list[str]:
     return lines
 
 
+@functools.cache
+def announced_retirements(path: Path = LITELLM_LATEST) -> dict[tuple[str, str], dt.date]:
+    """(host, host model id) → the retirement date LiteLLM's table announces (`deprecation_date`). Read once."""
+    feed = litellm.parse(litellm.load(path))
+    return {(e.host, e.host_model_id): e.retires_on for e in feed.entries if e.retires_on}
+
+
+def load_retirements(path: Path = LITELLM_LATEST) -> str:
+    """The retirement dates LiteLLM announces, on the offerings the catalogue has."""
+    offerings = offering_ids()
+    dates = {offerings[key]: date for key, date in announced_retirements(path).items() if key in offerings}
+    return f"Retirement dates from LiteLLM: {record_retirements(dates)} offerings updated"
+
+
 def load_all(data: dict[str, Any] | None = None, progress: Callable | None = None) -> list[str]:
     """Everything `make run` shows: the catalogue and its prices, our additions, the editorial profiles."""
     if data is None:
@@ -69,6 +87,7 @@ def load_all(data: dict[str, Any] | None = None, progress: Callable | None = Non
         f"Prices from models.dev: {sync.ledger}",
     ]
     lines += load_additions()
+    lines.append(load_retirements())
     lines.append(f"Profiles: {load_profiles(CONTENT_DIR)}")
     # Syncs keep the catalog's listed prices current as they write; this catches a database that had its
     # prices before the listing existed.
@@ -86,6 +105,9 @@ _INPUTS = [
             "tokenledger/sample_data.py",
             "catalog/importing.py",
             "catalog/feeds.py",
+            "catalog/identity.py",
+            "catalog/resolution.py",
+            "catalog/lifecycle.py",
             "catalog/profiles.py",
             "pricing/sync.py",
             "pricing/listing.py",

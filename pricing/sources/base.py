@@ -7,6 +7,7 @@ a feed that is not in the expected shape at all raises `FeedError` and nothing o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -47,6 +48,7 @@ class FeedEntry:
     regions: tuple[str, ...] = ()
     hint_is_sure: bool = False  # the feed names the lab's model itself (models.dev base_model)
     kind: str = ""  # the offering's kind when the feed says (catalog.models.OfferingKind)
+    retires_on: dt.date | None = None  # the host's announced retirement date, when the feed gives one
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the prices as written
 
 

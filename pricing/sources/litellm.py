@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalog.importing import ModelFacts, model_slug
+from catalog.importing import ModelFacts, model_slug, parse_date
 from catalog.models import ModelStatus
 from pricing.matching import LAB_ALIASES, lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
@@ -229,6 +229,9 @@ def parse(data: Any) -> ParsedFeed:
                 prices=tuple(prices),
                 facts=_facts(host_model_id, entry),
                 regions=regions,
+                retires_on=parse_date(
+                    entry.get("deprecation_date") if isinstance(entry.get("deprecation_date"), str) else None
+                ),
                 evidence=evidence_of(entry, BASE_KEYS),
             )
         )

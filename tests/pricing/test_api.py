@@ -147,7 +147,10 @@ def test_the_list_gives_each_model_the_labs_own_base_prices(sample_data, reader)
         "lab": "openai",
         "slug": "gpt-4o-audio-preview-2024-12-17",
         "name": "GPT-4o Audio (preview, 2024-12-17)",
-        "status": "preview",
+        # LiteLLM's newest table announces OpenAI's retirement of the model on 2027-01-20.
+        "status": "deprecated",
+        "retires_on": "2027-01-20",
+        "hosts": 1,
         "context_window": 128000,
         "url": f"http://testserver/models/{REFERENCE}/",
         "base_price": {"host": "openai", "input": "2.5", "output": "10"},

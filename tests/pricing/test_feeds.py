@@ -17,7 +17,7 @@ AUGUST = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
 
 
 def change_prices(model: str, host: str, observed_at: dt.datetime, **prices: str) -> None:
-    offering = Offering.objects.get(model__slug=model, host__slug=host)
+    offering = Offering.objects.get(model__slug=model, host__slug=host, host_model_id=model)
     record_prices(
         {offering.pk: [PriceRecord(c, Decimal(p)) for c, p in prices.items()]},
         source=price_source("litellm"),

@@ -47,7 +47,8 @@ def test_a_regional_bedrock_id_becomes_an_offering_of_the_labs_model(sample_data
         "anthropic",
         ["EU"],
     )
-    assert offering.model.slug == "claude-sonnet-4-5-20250929"
+    # Anthropic names its snapshot exactly as the model ("Claude Sonnet 4.5"): one model, both ids.
+    assert offering.model.slug == "claude-sonnet-4-5"
 
 
 def test_an_id_that_matches_nothing_creates_an_unreviewed_model_and_is_reported(sample_data, tmp_path):
