@@ -13,7 +13,9 @@ from catalog.models import (
     Benchmark,
     BenchmarkScore,
     Illustration,
+    MatchReview,
     Model,
+    ModelAlias,
     Offering,
     Profile,
     ProfileRevision,
@@ -22,6 +24,7 @@ from catalog.models import (
     RevisionState,
     Verdict,
 )
+from catalog.resolution import decide
 from catalog.views import render_profile_page
 from tokenledger.admin import HTTPS_URLS
 
@@ -38,13 +41,24 @@ class OfferingInline(admin.TabularInline):
     model = Offering
     fk_name = "model"
     extra = 0
-    fields = ["host", "host_model_id", "regions", "source"]
+    fields = ["host", "host_model_id", "listed_name", "kind", "retires_on", "match_rule", "regions", "source"]
+    readonly_fields = ["match_rule"]
     autocomplete_fields = ["host"]
 
 
 @admin.register(Model)
 class ModelAdmin(admin.ModelAdmin):
-    list_display = ["name", "lab", "slug", "status", "context_window", "release_date", "needs_review"]
+    list_display = [
+        "name",
+        "lab",
+        "slug",
+        "status",
+        "retires_on",
+        "editor_retires_on",
+        "context_window",
+        "release_date",
+        "needs_review",
+    ]
     list_filter = [
         "status",
         "needs_review",
@@ -55,14 +69,15 @@ class ModelAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["lab"]
     search_fields = ["name", "slug", "family", "lab__name", "lab__slug"]
-    autocomplete_fields = ["lab"]
-    readonly_fields = ["supports_vision", "supports_audio", "created_at", "updated_at"]
+    autocomplete_fields = ["lab", "successor"]
+    readonly_fields = ["supports_vision", "supports_audio", "retires_on", "created_at", "updated_at"]
     inlines = [OfferingInline]
 
 
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
-    list_display = ["host_model_id", "host", "model"]
+    list_display = ["host_model_id", "host", "model", "kind", "match_rule", "retires_on"]
+    list_filter = ["kind", "match_rule"]
     list_select_related = ["host", "model__lab"]
     search_fields = ["host_model_id", "host__slug", "model__slug", "model__name"]
     autocomplete_fields = ["model", "host"]
@@ -359,3 +374,96 @@ class BenchmarkScoreAdmin(admin.ModelAdmin):
     list_select_related = ["model__lab", "benchmark"]
     list_filter = ["benchmark"]
     autocomplete_fields = ["model"]
+
+
+# --- Model identity: the editors' queue of doubtful matches, and their decisions ------------------------------
+
+KEEP_SEPARATE = "__separate__"
+OTHER = "__other__"
+
+
+class MatchDecisionForm(forms.ModelForm):
+    """Accept a candidate, pick another model by its key, or keep the listing a model of its own."""
+
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label="This listing is")
+    other_model = forms.CharField(
+        required=False, label="Another model", help_text='Its key, "<lab>/<model>", e.g. openai/gpt-5-nano.'
+    )
+    note = forms.CharField(required=False, max_length=300, help_text="Why, for the next editor.")
+
+    class Meta:
+        model = MatchReview
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        review = self.instance
+        self.fields["decision"].choices = [
+            *[(key, f"the same model as {key}") for key in review.candidates],
+            (OTHER, "another model (below)"),
+            (KEEP_SEPARATE, f"a model of its own ({review.filed_as})"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == OTHER:
+            key = (data.get("other_model") or "").strip().strip("/")
+            lab, _, slug = key.partition("/")
+            if not Model.objects.filter(lab__slug=lab, slug=slug).exists():
+                raise forms.ValidationError({"other_model": f"No model {key or '(empty)'} in the catalogue."})
+            data["target"] = key
+        elif decision == KEEP_SEPARATE:
+            data["target"] = ""
+        else:
+            data["target"] = decision
+        return data
+
+
+@admin.register(MatchReview)
+class MatchReviewAdmin(admin.ModelAdmin):
+    """Listings the resolver could not place for sure. A decision becomes an alias that every later import and
+    sync follows, and is applied at once (the listing moves, a model left empty merges into its target)."""
+
+    form = MatchDecisionForm
+    list_display = ["listing", "name", "filed_as", "candidate_list", "evidence", "status", "source"]
+    list_filter = ["status", "source", "host"]
+    search_fields = ["host", "host_model_id", "name", "filed_as"]
+    readonly_fields = ["listing", "name", "source", "filed_as", "candidate_list", "evidence", "status"]
+    fieldsets = [
+        (None, {"fields": ["listing", "name", "source", "filed_as", "candidate_list", "evidence", "status"]}),
+        ("Decision", {"fields": ["decision", "other_model", "note"]}),
+    ]
+
+    @admin.display(description="Listing", ordering="host_model_id")
+    def listing(self, obj: MatchReview) -> str:
+        return f"{obj.host} · {obj.host_model_id}"
+
+    @admin.display(description="Candidates")
+    def candidate_list(self, obj: MatchReview) -> str:
+        return ", ".join(obj.candidates) or "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        alias = decide(obj, form.cleaned_data["target"], user=request.user, note=form.cleaned_data["note"])
+        messages.success(request, f"Decided: {alias}. Every later import and sync follows it.")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("status", "host", "host_model_id")
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(admin.ModelAdmin):
+    list_display = ["host", "host_model_id", "target_or_separate", "decided_by", "decided_at", "note"]
+    search_fields = ["host", "host_model_id", "target"]
+    readonly_fields = ["decided_by", "decided_at"]
+
+    @admin.display(description="Is", ordering="target")
+    def target_or_separate(self, obj: ModelAlias) -> str:
+        return obj.target or "kept separate"
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.decided_by = request.user
+        super().save_model(request, obj, form, change)

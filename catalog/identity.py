@@ -354,16 +354,26 @@ class Resolver:
         for lab in labs:
             if slug := self.index.find(lab, core):
                 rule = "decoration" if parsed.decorations else "own" if lab == host_lab else "normalised"
+                if key(core) != key(slug):  # a snapshot the lab names as the model (LabIndex.fold_snapshots)
+                    rule = "snapshot"
                 return Resolution(lab, slug, rule=rule, evidence=f"{listing.host_model_id} = {lab}/{slug}")
         for lab in labs:
             latest = _LATEST.sub("", core)
             if latest != core and (slug := self.index.find(lab, latest)):
                 return Resolution(lab, slug, rule="decoration", evidence=f"-latest of {lab}/{slug}")
-            if parsed.date:
-                slug = self.index.find(lab, _DATE.sub("", core))
-                if slug and self.index.released.get((lab, slug)) == parsed.date:
-                    evidence = f"{lab}/{slug} was released on {parsed.date:%Y-%m-%d}"
-                    return Resolution(lab, slug, rule="snapshot", evidence=evidence)
+            if parsed.date and (slug := self.index.find(lab, _DATE.sub("", core))):
+                # A dated id the lab does not list: its undated name may have moved on to a newer snapshot
+                # (gpt-4o is not gpt-4o-2024-05-13 any more), so only an editor can say.
+                released = self.index.released.get((lab, slug))
+                same_day = f", released that day ({released:%Y-%m-%d})" if released == parsed.date else ""
+                return Resolution(
+                    lab,
+                    slug_of(core),
+                    rule="doubtful",
+                    doubtful=True,
+                    candidates=(f"{lab}/{slug}",),
+                    evidence=f"a snapshot of {lab}/{slug} dated {parsed.date:%Y-%m-%d}{same_day}",
+                )
         for lab in labs if name else ():
             slugs = set(self.index.by_name.get((lab, key(name)), set()))
             if found := self.index.find(lab, name):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from catalog.aliases import load_aliases
 from catalog.feeds import parse_additions, parse_models_dev
 from catalog.importing import CONTENT_DIR, ImportReport, import_facts, offering_ids
 from catalog.lifecycle import record_retirements
@@ -79,8 +80,10 @@ def load_all(data: dict[str, Any] | None = None, progress: Callable | None = Non
     """Everything `make run` shows: the catalogue and its prices, our additions, the editorial profiles."""
     if data is None:
         data = models_dev.load(MODELS_DEV_API_JSON)
+    created, updated = load_aliases()
     report, sync = load_models_dev(data, progress=progress)
     lines = [
+        f"Editors' identity decisions: {created} new, {updated} updated",
         f"Providers: {report.providers}",
         f"Models:    {report.models}",
         f"Offerings: {report.offerings}",
@@ -106,6 +109,7 @@ _INPUTS = [
             "catalog/importing.py",
             "catalog/feeds.py",
             "catalog/identity.py",
+            "catalog/aliases.py",
             "catalog/resolution.py",
             "catalog/lifecycle.py",
             "catalog/profiles.py",
