@@ -424,7 +424,11 @@ class Resolver:
         return labs
 
     def _separate(self, listing: Listing, parsed: ParsedId) -> tuple[str, str]:
+        """Where a listing an editor keeps apart is filed: under its lab, or under its host where the lab's
+        model of that name is the one the editor said it is not."""
         lab = parsed.lab or lab_from_name(parsed.core) or self.host_lab(listing.host) or listing.host
+        if self.index.find(lab, parsed.core):
+            return listing.host, slug_of(listing.host_model_id)
         return lab, slug_of(parsed.core)
 
     def _close(self, lab: str, core: str) -> list[str]:

@@ -17,26 +17,21 @@ from django.db import transaction
 
 from catalog import freshness
 from catalog.identity import (
-    LabIndex,
     Listing,
-    Resolver,
     lab_of_host,
     name_core,
     parse_id,
     slug_of,
-    tokens,
 )
 from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
 from catalog.resolution import (
     ResolutionReport,
-    decisions,
-    known_labs,
     legacy_key,
     merge_orphans,
     moves_of,
     offering_kind,
-    queue_doubtful,
     record_redirects,
+    resolve_listings,
 )
 from catalog.workflow import mark_needs_update
 
@@ -109,6 +104,7 @@ class EntryFacts:
     rule: str = ""
     kind: str = ""
     listed_name: str = ""  # the host's own name for it (set by resolution; `model` then holds the model's)
+    source_hint: str = ""  # "<lab>/<model>" as the feed named it, kept for resolving again
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -223,67 +219,29 @@ def import_facts(
 def resolve_entries(
     entries: Iterable[EntryFacts], feed_hosts: set[str], report: ResolutionReport
 ) -> list[EntryFacts]:
-    """Each entry with the lab model it is (catalog.identity), its offering kind and the rule that decided.
-
-    The catalog's models and the feed's lab listings are the candidates; the lab's own listings are resolved
-    first, then those a source names the model of, then the rest, so that two hosts' listings of a model no
-    lab lists yet resolve to one new model."""
+    """Each entry with the lab model it is (catalog.resolution.resolve_listings), its offering kind and the
+    rule that decided."""
     entries = list(entries)
-    labs = known_labs() | {e.lab_hint for e in entries if e.lab_hint} | {e.lab for e in entries if e.lab}
-    # Candidates are the labs' own listings and the models sources name, as in resolve_models, so that importing
-    # again, or resolving again, comes to the same models.
-    index = LabIndex()
-    hosts = feed_hosts | set(Provider.objects.filter(is_host=True).values_list("slug", flat=True))
-
-    resolver = Resolver(index, decisions(), labs=labs, hosts=hosts)
-
-    def is_labs_own(entry: EntryFacts) -> bool:
-        return not (entry.model_hint or entry.lab) and resolver.is_labs_own(entry.host, entry.host_model_id)
-
-    for entry in entries:
-        if entry.model_hint or entry.lab:
-            listing = entry.listing
-            # The host's name for it is the model's name only when it says no more than the model's id.
-            name_agrees = set(tokens(name_core(entry.model.name))) <= set(tokens(listing.model_hint))
-            name = entry.model.name if name_agrees else ""
-            index.add(listing.lab_hint, slug_of(listing.model_hint), name, entry.model.release_date)
-        elif is_labs_own(entry):
-            index.add(entry.host, slug_of(entry.host_model_id), entry.model.name, entry.model.release_date)
-    index.fold_snapshots()
-    order = sorted(
-        range(len(entries)),
-        key=lambda i: (
-            not is_labs_own(entries[i]),
-            not entries[i].model_hint,
-            entries[i].host,
-            entries[i].host_model_id,
-        ),
-    )
-    resolved: list[EntryFacts | None] = [None] * len(entries)
-    doubtful = []
-    for i in order:
-        entry = entries[i]
-        listing = entry.listing
-        resolution = resolver.resolve(listing)
-        if resolution.rule in ("new", "own", "doubtful", "unknown-lab", "alias-separate"):
-            resolver.register(resolution, entry.model.name, entry.model.release_date)
-        if resolution.doubtful:
-            doubtful.append((listing, resolution))
-        report.rules[resolution.rule] += 1
+    listings = [entry.listing for entry in entries]
+    resolutions = resolve_listings(listings, [e.model.release_date for e in entries], report)
+    resolved = []
+    for entry, listing, resolution in zip(entries, listings, resolutions, strict=True):
         host_is_lab = resolution.lab in (entry.host, lab_of_host(entry.host))
         model = entry.model if host_is_lab else replace(entry.model, name=name_core(entry.model.name))
-        resolved[i] = replace(
-            entry,
-            lab=resolution.lab,
-            model_slug=resolution.slug,
-            model=model,
-            describes_model=host_is_lab,
-            rule=resolution.rule,
-            kind=entry.kind or offering_kind(entry.host, resolution),
-            listed_name=entry.model.name,
+        resolved.append(
+            replace(
+                entry,
+                lab=resolution.lab,
+                model_slug=resolution.slug,
+                model=model,
+                describes_model=host_is_lab,
+                rule=resolution.rule,
+                kind=entry.kind or offering_kind(entry.host, resolution),
+                listed_name=entry.model.name,
+                source_hint=f"{listing.lab_hint}/{listing.model_hint}" if listing.model_hint else "",
+            )
         )
-    report.queued = queue_doubtful(doubtful)
-    return [e for e in resolved if e is not None]
+    return resolved
 
 
 def _with_labs(providers: list[ProviderFacts], entries: list[EntryFacts]) -> list[ProviderFacts]:
@@ -384,6 +342,7 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
             "kind": entry.kind or "payg",
             "match_rule": entry.rule,
             "listed_name": entry.listed_name[:200],
+            "source_hint": entry.source_hint[:301],
         }
         for entry in entries
     }

@@ -338,6 +338,11 @@ class Offering(models.Model):
     match_rule = models.CharField(
         max_length=30, blank=True, help_text="The identity rule that filed this listing under its model."
     )
+    source_hint = models.CharField(
+        max_length=301,
+        blank=True,
+        help_text='The model its source names for it, "<lab>/<model>" (base_model).',
+    )
     source = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from catalog import freshness
@@ -36,16 +36,22 @@ def decisions() -> dict[tuple[str, str], tuple[str, str] | None]:
     return {(a.host, a.host_model_id): a.decision for a in ModelAlias.objects.all()}
 
 
-def catalog_index(labs: set[str]) -> LabIndex:
-    """The catalog's models of these labs, the lab's own listings' names first."""
+ANCHORING_RULES = ("source-hint", "alias")
+
+
+def catalog_index(labs: set[str], *, anchored_only: bool = False) -> LabIndex:
+    """The catalog's models of these labs. With anchored_only, only the models a lab lists itself or a source
+    or an editor named: not those created for listings no lab lists, so that resolving again comes out the same."""
     index = LabIndex()
-    rows = (
-        Model.objects.filter(lab__slug__in=labs)
-        .values_list("lab__slug", "slug", "name", "release_date")
-        .order_by("lab__slug", "slug")
-    )
+    models = Model.objects.filter(lab__slug__in=labs)
+    if anchored_only:
+        anchored = Offering.objects.filter(Q(host_id=F("model__lab_id")) | Q(match_rule__in=ANCHORING_RULES))
+        models = models.filter(pk__in=anchored.values("model_id"))
+    rows = models.values_list("lab__slug", "slug", "name", "release_date").order_by("lab__slug", "slug")
     for lab, slug, name, released in rows:
-        index.add(lab, slug, name, released)
+        # As for a listing a source names the model of: a name only where it says no more than the id.
+        agrees = not anchored_only or set(tokens(name_core(name))) <= set(tokens(slug))
+        index.add(lab, slug, name if agrees else "", released)
     return index
 
 
@@ -74,6 +80,54 @@ def offering_kind(host: str, resolution: Resolution, varies: bool = False) -> st
     if resolution.free:
         return OfferingKind.FREE
     return rules()["host_kinds"].get(host, OfferingKind.PAYG)
+
+
+def resolve_listings(listings: list[Listing], released: list, report: ResolutionReport) -> list[Resolution]:
+    """The lab model of each listing, in the same way for a catalogue import and for `resolve_models`, so that
+    importing again or resolving again comes to the same models.
+
+    Candidates are the models the labs list themselves and those sources or editors name, from these listings
+    and from the catalog; the labs' own listings are resolved first, then those a source names the model of,
+    then the rest by host and id, each model no lab lists registered as it is created so that two hosts'
+    listings of it resolve to one model. Doubtful listings are queued for an editor."""
+    labs = known_labs() | {listing.lab_hint for listing in listings if listing.lab_hint}
+    index = catalog_index(labs, anchored_only=True)
+    hosts = {listing.host for listing in listings} | set(
+        Provider.objects.filter(is_host=True).values_list("slug", flat=True)
+    )
+    resolver = Resolver(index, decisions(), labs=labs, hosts=hosts)
+    own = [
+        not listing.model_hint and resolver.is_labs_own(listing.host, listing.host_model_id)
+        for listing in listings
+    ]
+    for listing, is_own, date in zip(listings, own, released, strict=True):
+        if listing.model_hint:
+            # The host's name for it is the model's name only when it says no more than the model's id.
+            agrees = set(tokens(name_core(listing.name))) <= set(tokens(listing.model_hint))
+            index.add(listing.lab_hint, slug_of(listing.model_hint), listing.name if agrees else "", date)
+        elif is_own:
+            index.add(listing.host, slug_of(listing.host_model_id), listing.name, date)
+    index.fold_snapshots()
+    order = sorted(
+        range(len(listings)),
+        key=lambda i: (not own[i], not listings[i].model_hint, listings[i].host, listings[i].host_model_id),
+    )
+    resolutions: list[Resolution | None] = [None] * len(listings)
+    doubtful = []
+    for i in order:
+        resolution = resolver.resolve(listings[i])
+        if resolution.rule in REGISTERING_RULES:
+            resolver.register(resolution, listings[i].name, released[i])
+        if resolution.doubtful:
+            doubtful.append((listings[i], resolution))
+        report.rules[resolution.rule] += 1
+        resolutions[i] = resolution
+    report.queued = queue_doubtful(doubtful)
+    return resolutions
+
+
+# Rules that file a listing under a model no lab lists: the model becomes a candidate for the listings after it.
+REGISTERING_RULES = ("new", "own", "doubtful", "unknown-lab", "alias-separate")
 
 
 # --- What resolving writes ----------------------------------------------------------------------------------
@@ -279,14 +333,14 @@ def decide(review: MatchReview, target: str, user=None, note: str = "") -> Model
     )
     review.status = MatchStatus.DECIDED
     review.save(update_fields=["status", "updated_at"])
-    offering = Offering.objects.select_related("model__lab").filter(
+    offerings = Offering.objects.select_related("model__lab").filter(
         host__slug=review.host, host_model_id=review.host_model_id
     )
-    for listing in offering:
-        if alias.decision is not None:
-            file_listing(listing, alias.decision, "alias")
-        else:
-            Offering.objects.filter(pk=listing.pk).update(match_rule="alias-separate")
+    resolver = catalog_resolver()
+    for offering in offerings:
+        listing = Listing(review.host, review.host_model_id, name=offering.listed_name or review.name)
+        resolution = resolver.resolve(listing)
+        file_listing(offering, resolution.key_tuple, resolution.rule)
     return alias
 
 
@@ -345,74 +399,51 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
 
 
 def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
-    """Resolve every listing in the catalog again by today's rules and decisions, and merge what resolves to one
-    model. As on import, the candidates are the labs' own listings and the models sources name; listings a source
-    named the model of (models.dev base_model) keep it unless an editor decided otherwise. Resolving is done in
-    memory; only listings that move are written. With dry_run, everything is computed and rolled back."""
+    """Resolve every listing in the catalog again by today's rules and decisions (as an import of every source
+    would), and merge what resolves to one model. Resolving is done in memory; only listings that move are
+    written. With dry_run, everything is computed and rolled back."""
     report = ResolutionReport()
     with transaction.atomic():
-        # The host's own name for each listing, kept on the offering (its model's name becomes the lab's). A
-        # catalog from before names were kept has it as the name of the listing's own model.
-        own_model_name = Model.objects.filter(pk=OuterRef("model_id")).values("name")[:1]
-        Offering.objects.filter(listed_name="").update(listed_name=Substr(Subquery(own_model_name), 1, 200))
+        # A catalog from before identity was resolved: a listing's own model holds its host's name for it, and a
+        # listing filed under another lab than its host's was so filed by its source (models.dev base_model).
+        own_model = Model.objects.filter(pk=OuterRef("model_id"))
+        Offering.objects.filter(listed_name="").update(
+            listed_name=Substr(Subquery(own_model.values("name")[:1]), 1, 200)
+        )
+        legacy = Offering.objects.filter(match_rule="").exclude(host_id=F("model__lab_id"))
+        for pk, lab, slug in legacy.values_list("pk", "model__lab__slug", "model__slug"):
+            Offering.objects.filter(pk=pk).update(source_hint=f"{lab}/{slug}")
         rows = list(
             Offering.objects.order_by("host__slug", "host_model_id").values(
                 "pk",
                 "host_model_id",
                 "match_rule",
-                "host_id",
                 "listed_name",
+                "source_hint",
                 host_slug=F("host__slug"),
-                lab_id=F("model__lab_id"),
                 lab=F("model__lab__slug"),
                 slug=F("model__slug"),
-                name=F("model__name"),
                 family=F("model__family"),
                 released=F("model__release_date"),
             )
         )
-        labs = known_labs() | {row["lab"] for row in rows if row["match_rule"] == "source-hint"}
-        resolver = Resolver(
-            LabIndex(),
-            decisions(),
-            labs=labs,
-            hosts=set(Provider.objects.filter(is_host=True).values_list("slug", flat=True)),
-        )
+        listings = []
         for row in rows:
-            key = (row["host_slug"], row["host_model_id"])
-            row["hinted"] = key not in resolver.decisions and (
-                row["match_rule"] == "source-hint"
-                or (not row["match_rule"] and row["lab_id"] != row["host_id"])
-            )
-            row["own"] = not row["hinted"] and resolver.is_labs_own(*key)
-            if row["hinted"]:
-                name_agrees = set(tokens(name_core(row["listed_name"]))) <= set(tokens(row["slug"]))
-                resolver.index.add(
-                    row["lab"], row["slug"], row["name"] if name_agrees else "", row["released"]
+            lab_hint, _, model_hint = row["source_hint"].partition("/")
+            listings.append(
+                Listing(
+                    row["host_slug"],
+                    row["host_model_id"],
+                    name=row["listed_name"],
+                    lab_hint=lab_hint,
+                    model_hint=model_hint,
+                    family=row["family"],
+                    source="catalog",
                 )
-            elif row["own"]:
-                resolver.index.add(
-                    row["host_slug"], slug_of(row["host_model_id"]), row["listed_name"], row["released"]
-                )
-        resolver.index.fold_snapshots()
-        doubtful, moves, rule_updates = [], [], defaultdict(list)
-        for row in sorted(rows, key=lambda row: not row["own"]):
-            if row["hinted"]:
-                report.rules["source-hint (kept)"] += 1
-                continue
-            listing = Listing(
-                row["host_slug"],
-                row["host_model_id"],
-                name=row["listed_name"],
-                family=row["family"],
-                source="catalog",
             )
-            resolution = resolver.resolve(listing)
-            report.rules[resolution.rule] += 1
-            if resolution.doubtful:
-                doubtful.append((listing, resolution))
-            if resolution.rule in ("new", "own", "doubtful", "unknown-lab", "alias-separate"):
-                resolver.register(resolution, row["listed_name"], row["released"])
+        resolutions = resolve_listings(listings, [row["released"] for row in rows], report)
+        moves, rule_updates = [], defaultdict(list)
+        for row, listing, resolution in zip(rows, listings, resolutions, strict=True):
             if (row["lab"], row["slug"]) != resolution.key_tuple:
                 moves.append((row["pk"], resolution))
                 report.moves.append(
@@ -431,7 +462,6 @@ def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
         merged = move_listings(moves)
         report.merged = [(old, new) for old, new, _ in merged]
         report.merged_rules = [rule for _, _, rule in merged]
-        report.queued = queue_doubtful(doubtful)
         if dry_run:
             transaction.set_rollback(True)
     return report
