@@ -236,12 +236,24 @@ def resolve_entries(
                 model=model,
                 describes_model=host_is_lab,
                 rule=resolution.rule,
-                kind=entry.kind or offering_kind(entry.host, resolution),
+                kind=entry.kind
+                or offering_kind(entry.host, resolution, costs_nothing=costs_nothing(entry.raw)),
                 listed_name=entry.model.name,
                 source_hint=f"{listing.lab_hint}/{listing.model_hint}" if listing.model_hint else "",
             )
         )
     return resolved
+
+
+def costs_nothing(raw: dict[str, Any]) -> bool:
+    """A catalogue entry priced $0 for input and output: a free tier, whatever the host calls it."""
+    cost = raw.get("cost") if isinstance(raw, dict) else None
+    if not isinstance(cost, dict):
+        return False
+    try:
+        return float(cost.get("input", 1)) == 0 and float(cost.get("output", 1)) == 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _with_labs(providers: list[ProviderFacts], entries: list[EntryFacts]) -> list[ProviderFacts]:

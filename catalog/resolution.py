@@ -73,13 +73,17 @@ def catalog_resolver(extra_hosts: Iterable[str] = ()) -> Resolver:
     return Resolver(index, decisions(), labs=labs, hosts=hosts)
 
 
-def offering_kind(host: str, resolution: Resolution, varies: bool = False) -> str:
-    """What the host sells: a free tier (":free" ids, free hosts), a plan, a router's variable price, or PAYG."""
+def offering_kind(
+    host: str, resolution: Resolution, *, varies: bool = False, costs_nothing: bool = False
+) -> str:
+    """What the host sells: a plan (coding plans, GitLab Duo), a free tier (":free" ids, free hosts, a listing
+    priced $0 in and out), a router's variable price, or pay-as-you-go."""
+    kind = rules()["host_kinds"].get(host, OfferingKind.PAYG)
     if varies:
         return OfferingKind.ROUTER
-    if resolution.free:
+    if kind == OfferingKind.PAYG and (resolution.free or costs_nothing):
         return OfferingKind.FREE
-    return rules()["host_kinds"].get(host, OfferingKind.PAYG)
+    return kind
 
 
 def resolve_listings(listings: list[Listing], released: list, report: ResolutionReport) -> list[Resolution]:

@@ -39,7 +39,8 @@ def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Dec
         priced = {
             host: (p[Component.INPUT], p[Component.OUTPUT])
             for host, p in hosts.items()
-            if Component.INPUT in p and Component.OUTPUT in p
+            # $0 in and out is a free tier, whatever the host files it as: never the model's price.
+            if Component.INPUT in p and Component.OUTPUT in p and (p[Component.INPUT] or p[Component.OUTPUT])
         }
         if not priced:
             continue

@@ -93,6 +93,12 @@ def deduplicate(entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[Rejecti
     return list(chosen.values()), rejections
 
 
+def is_free(entry: FeedEntry) -> bool:
+    """Priced $0 for input and output: a free tier."""
+    base = {r.component: r.price for r in entry.prices if not r.tier and r.mode == "standard"}
+    return base.get("input") == 0 and base.get("output") == 0
+
+
 def resolve_offerings(
     entries: list[FeedEntry], source: PriceSource
 ) -> tuple[dict[tuple[str, str], int], list[str]]:
@@ -158,7 +164,8 @@ def resolve_offerings(
             host_id=providers[e.host],
             host_model_id=e.host_model_id,
             regions=list(e.regions),
-            kind=e.kind or offering_kind(e.host, resolved[(e.host, e.host_model_id)]),
+            kind=e.kind
+            or offering_kind(e.host, resolved[(e.host, e.host_model_id)], costs_nothing=is_free(e)),
             match_rule=resolved[(e.host, e.host_model_id)].rule,
             source=f"{source.name}: {e.source_id}",
         )

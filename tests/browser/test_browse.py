@@ -1,12 +1,15 @@
 """A reader narrows the catalog in chromium: provider, maximum price, order; the URL keeps every choice."""
 
+import copy
 import re
 from urllib.parse import parse_qs, urlparse
 
+import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Model
+from catalog.models import Model, OfferingKind
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
+from tokenledger.sample_data import load_all
 
 
 def test_filter_by_provider_and_maximum_price_sort_and_open_a_model(
@@ -23,7 +26,7 @@ def test_filter_by_provider_and_maximum_price_sort_and_open_a_model(
 
     query = parse_qs(urlparse(page.url).query)
     assert query == {"lab": ["openai"], "max_input": ["1"], "sort": ["input_price"]}, page.url
-    expected = Model.objects.filter(lab__slug="openai", listed_input_price__lte=1).count()
+    expected = Model.objects.current().filter(lab__slug="openai", listed_input_price__lte=1).count()
     expect(page.locator(".browse__count")).to_have_text(f"{expected} models")
     prices = page.locator(".model-table tbody tr td:nth-child(2)").all_inner_texts()
     values = [float(re.match(r"\$([\d.,]+)", text)[1].replace(",", "")) for text in prices]
@@ -33,8 +36,8 @@ def test_filter_by_provider_and_maximum_price_sort_and_open_a_model(
     page.locator(".chips").get_by_role("link", name=re.compile("Remove filter Provider")).click()
     assert parse_qs(urlparse(page.url).query) == {"max_input": ["1"], "sort": ["input_price"]}
 
-    page.get_by_role("link", name="GPT-4.1 nano", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/models/openai/gpt-4.1-nano/$"))
+    page.get_by_role("link", name="GPT-5 Nano", exact=True).click()  # (GPT-4.1 nano retired on 2026-10-23)
+    expect(page).to_have_url(re.compile(r"/models/openai/gpt-5-nano/$"))
     assert console_errors == []
 
 
@@ -49,3 +52,33 @@ def test_the_filters_work_without_javascript(live_server, live_sample_data, brow
     assert parse_qs(urlparse(page.url).query)["cap"] == ["reasoning"]
     expect(page.locator(".chips")).to_contain_text("Capabilities: Reasoning")
     context.close()
+
+
+@pytest.fixture
+def live_whole_catalogue(transactional_db, real_api_json):
+    """The whole real models.dev catalogue (5,276 listings of 147 providers), as `make run` loads it."""
+    return load_all(copy.deepcopy(real_api_json))
+
+
+def test_the_cheapest_long_context_vision_model_is_a_paid_pay_as_you_go_price(
+    live_server, live_whole_catalogue, page, console_errors
+):
+    page.goto(f"{live_server.url}/models/?min_context=128000&input=image&sort=input_price")
+
+    expect(page.locator(".chips")).to_contain_text("Context window: 128K+")
+    first = page.locator(".model-table tbody tr").first
+    price = first.locator("td:nth-child(2)").inner_text()
+    assert re.match(r"\$0\.0*[1-9]", price) or re.match(r"\$[1-9]", price), price  # paid, not $0
+    name = first.locator("td:first-child a").get_attribute("href").strip("/").split("/")
+    model = Model.objects.select_related("listed_price_host").get(lab__slug=name[1], slug=name[2])
+    assert model.listed_input_price > 0 and model.context_window >= 128_000
+    assert model.offerings.filter(host=model.listed_price_host, kind=OfferingKind.PAYG).exists()
+    page.screenshot(path=SCREENSHOTS / "browse-cheapest-vision.png", full_page=False)
+
+    page.goto(f"{live_server.url}/models/?q=gpt-5+nano")
+    rows = page.locator(".model-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("GPT-5 Nano")
+    expect(rows.first).to_contain_text(re.compile(r"[12]\d hosts"))
+    page.screenshot(path=SCREENSHOTS / "browse-gpt-5-nano.png", full_page=False)
+    assert console_errors == []
