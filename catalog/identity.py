@@ -204,7 +204,7 @@ def name_core(name: str) -> str:
 
 # Words that a host may add or leave out without naming another model; a match that differs only by these is
 # offered to an editor, never merged by itself.
-SOFT_WORDS = frozenset({"instruct", "it", "chat", "preview", "exp", "latest", "hf", "base", "online", "v1"})
+SOFT_WORDS = frozenset({"instruct", "it", "chat", "preview", "exp", "latest", "hf", "base", "online", "0"})
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,11 @@ class LabIndex:
             self.names.setdefault((lab, slug), name)
         if release_date:
             self.released.setdefault((lab, slug), release_date)
+
+    def add_listing(self, lab: str, host_model_id: str, slug: str) -> None:
+        """The lab's own id for its model `slug` (Anthropic's claude-sonnet-4-5-20250929 for claude-sonnet-4-5)."""
+        self.by_key.setdefault((lab, key(host_model_id)), slug)
+        self.by_lab[lab].setdefault(tokens(host_model_id), slug)
 
     def fold_snapshots(self) -> dict[tuple[str, str], str]:
         """A lab's dated id that the lab names exactly like its undated model ("Claude Sonnet 4.5" for both
@@ -458,11 +463,15 @@ class Resolver:
 def hint_contradicted(core: str, hint: str) -> set[str]:
     """Words of a host's id that the model a source names for it lacks: a size, a variant, a checkpoint.
     Empty when the id says nothing more than the hint (lab names, host prefixes and soft words aside)."""
-    core = _DATE.sub("", core)  # a snapshot's full date: the source knows which model it is
+    # A snapshot's full date, either side: the source knows which snapshot it is.
+    core, hint = _DATE.sub("", core), _DATE.sub("", hint)
     if "".join(tokens(core)) == "".join(tokens(hint)):
         return set()
-    extra = set(tokens(core)) - set(tokens(hint)) - SOFT_WORDS
-    return {word for word in extra if not lab_spelling(word)}
+    said, named = set(tokens(core)), set(tokens(hint))
+    # Words either side has that the other lacks, other than soft words, lab names and snapshot numbers: the id
+    # saying "distill" or "32b", or the hint saying "5" where the id says claude-sonnet-4.
+    extra = (said - named) | {w for w in named - said if not re.fullmatch(r"\d{4,8}", w)}
+    return {word for word in extra - SOFT_WORDS if not lab_spelling(word)}
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -52,6 +52,10 @@ def catalog_index(labs: set[str], *, anchored_only: bool = False) -> LabIndex:
         # As for a listing a source names the model of: a name only where it says no more than the id.
         agrees = not anchored_only or set(tokens(name_core(name))) <= set(tokens(slug))
         index.add(lab, slug, name if agrees else "", released)
+    # The labs' own ids for their models, where they differ from the model's (a snapshot the lab lists as it).
+    at_lab = Offering.objects.filter(host_id=F("model__lab_id"), model__lab__slug__in=labs)
+    for lab, host_model_id, slug in at_lab.values_list("host__slug", "host_model_id", "model__slug"):
+        index.add_listing(lab, host_model_id, slug)
     return index
 
 

@@ -209,7 +209,7 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     conversation = conversation or Conversation.default()
     offerings = (
         Offering.objects.filter(model=model)
-        .select_related("host")
+        .select_related("host", "model")
         .prefetch_related(
             Prefetch("price_periods", queryset=_in_force_with_previous(), to_attr="current_periods")
         )

@@ -50,25 +50,29 @@ def test_a_hosts_entry_with_base_model_is_an_offering_of_the_labs_model(api_json
     assert not Model.objects.filter(lab__slug="openrouter", slug="openai-gpt-4o").exists()
 
 
-def test_a_hosts_entry_without_base_model_stays_a_model_of_its_own(tmp_path, real_api_json):
+def test_a_hosts_entry_without_base_model_is_filed_under_the_lab_its_id_names(tmp_path, real_api_json):
     data = {"openrouter": dict(real_api_json["openrouter"])}
     data["openrouter"]["models"] = {
         model_id: entry
         for model_id, entry in real_api_json["openrouter"]["models"].items()
         if "base_model" not in entry
     }
-    assert data["openrouter"]["models"], "the real file has openrouter entries without base_model"
-    model_id = sorted(data["openrouter"]["models"])[0]
+    assert "ai21/jamba-large-1.7" in data["openrouter"]["models"], "the real file lists it without base_model"
     path = tmp_path / "api.json"
     path.write_text(json.dumps(data, default=str))
 
     run_import(path)
 
     offering = Offering.objects.select_related("model__lab").get(
-        host__slug="openrouter", host_model_id=model_id
+        host__slug="openrouter", host_model_id="ai21/jamba-large-1.7"
     )
-    assert offering.model.lab.slug == "openrouter"
-    assert "/" not in offering.model.slug
+    assert (offering.model.lab.slug, offering.model.slug) == ("ai21", "jamba-large-1.7")
+    assert offering.model.lab.is_lab and offering.model.lab.name == "AI21 Labs"
+    # OpenRouter is the lab only of what it makes: its own routers.
+    own = Model.objects.filter(lab__slug="openrouter").values_list("slug", flat=True)
+    assert own and all(slug.startswith("openrouter-") or "auto" in slug or "free" in slug for slug in own), (
+        list(own)
+    )
 
 
 def test_a_second_import_changes_nothing_and_says_so(api_json_file):
