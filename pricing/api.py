@@ -74,15 +74,28 @@ class BasePrice(Schema):
     output: str | None = Field(description="USD per 1M output tokens.")
 
 
-class ModelSummary(Schema):
-    key: str = Field(description='"<lab>/<model>", the model\'s id across the site and the API.')
-    lab: str
-    slug: str
-    name: str
+class Lifecycle(Schema):
+    """A model's status today at its lab, computed from the retirement dates sources and editors give."""
+
     status: str = Field(
         description="Today: preview, ga, deprecated (a retirement date is announced) or retired."
     )
     retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
+
+    @staticmethod
+    def resolve_status(obj: Model) -> str:
+        return obj.lifecycle
+
+    @staticmethod
+    def resolve_retires_on(obj: Model) -> dt.date | None:
+        return obj.retirement_date
+
+
+class ModelSummary(Lifecycle):
+    key: str = Field(description='"<lab>/<model>", the model\'s id across the site and the API.')
+    lab: str
+    slug: str
+    name: str
     hosts: int = Field(description="How many hosts serve it.")
     context_window: int | None
     url: str
@@ -101,14 +114,6 @@ class ModelSummary(Schema):
     @staticmethod
     def resolve_base_price(obj: Model) -> dict | None:
         return base_price(obj)
-
-    @staticmethod
-    def resolve_status(obj: Model) -> str:
-        return obj.lifecycle
-
-    @staticmethod
-    def resolve_retires_on(obj: Model) -> dt.date | None:
-        return obj.retirement_date
 
     @staticmethod
     def resolve_hosts(obj: Model) -> int:
@@ -193,15 +198,13 @@ class OfferingOut(Schema):
         return obj.host.name
 
 
-class ModelDetail(Schema):
+class ModelDetail(Lifecycle):
     key: str
     lab: str
     lab_name: str
     slug: str
     name: str
     family: str
-    status: str = Field(description="Today, at the lab: preview, ga, deprecated or retired.")
-    retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
     successor: str | None = Field(description='The model to move to, as "<lab>/<model>", once deprecated.')
     release_date: dt.date | None
     knowledge_cutoff: str = Field(description="As the lab states it: YYYY-MM or YYYY-MM-DD, or empty.")
@@ -228,14 +231,6 @@ class ModelDetail(Schema):
     @staticmethod
     def resolve_lab_name(obj: Model) -> str:
         return obj.lab.name
-
-    @staticmethod
-    def resolve_status(obj: Model) -> str:
-        return obj.lifecycle
-
-    @staticmethod
-    def resolve_retires_on(obj: Model) -> dt.date | None:
-        return obj.retirement_date
 
     @staticmethod
     def resolve_successor(obj: Model) -> str | None:
