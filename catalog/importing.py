@@ -237,7 +237,12 @@ def resolve_entries(
                 describes_model=host_is_lab,
                 rule=resolution.rule,
                 kind=entry.kind
-                or offering_kind(entry.host, resolution, costs_nothing=costs_nothing(entry.raw)),
+                or offering_kind(
+                    entry.host,
+                    resolution,
+                    host_model_id=entry.host_model_id,
+                    costs_nothing=costs_nothing(entry.raw),
+                ),
                 listed_name=entry.model.name,
                 source_hint=f"{listing.lab_hint}/{listing.model_hint}" if listing.model_hint else "",
             )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from catalog import freshness
 from catalog.models import Model, ModelStatus, Offering
+from catalog.workflow import mark_needs_update
 
 
 def record_retirements(dates: dict[int, dt.date]) -> int:
@@ -31,6 +32,8 @@ def record_retirements(dates: dict[int, dt.date]) -> int:
     for model in models:
         model.retires_on = at_lab[model.pk]
     Model.objects.bulk_update(models, ["retires_on"], batch_size=500)
+    # A reviewed profile may now say the model is current when it is deprecated: flag it for its editor.
+    mark_needs_update(model.pk for model in models)
     if changed or models:
         freshness.bump(freshness.CATALOG)
     return len(changed)

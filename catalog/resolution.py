@@ -7,6 +7,7 @@ merges a model into another without losing anything that hangs off it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -78,12 +79,12 @@ def catalog_resolver(extra_hosts: Iterable[str] = ()) -> Resolver:
 
 
 def offering_kind(
-    host: str, resolution: Resolution, *, varies: bool = False, costs_nothing: bool = False
+    host: str, resolution: Resolution, *, host_model_id: str = "", costs_nothing: bool = False
 ) -> str:
-    """What the host sells: a plan (coding plans, GitLab Duo), a free tier (":free" ids, free hosts, a listing
-    priced $0 in and out), a router's variable price, or pay-as-you-go."""
+    """What the host sells: a plan (coding plans, GitLab Duo), a router that picks a model per request
+    (openrouter/auto), a free tier (":free" ids, free hosts, a listing priced $0 in and out), or pay-as-you-go."""
     kind = rules()["host_kinds"].get(host, OfferingKind.PAYG)
-    if varies:
+    if re.search(rules()["router_ids"], host_model_id, re.I):
         return OfferingKind.ROUTER
     if kind == OfferingKind.PAYG and (resolution.free or costs_nothing):
         return OfferingKind.FREE

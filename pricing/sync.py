@@ -165,7 +165,12 @@ def resolve_offerings(
             host_model_id=e.host_model_id,
             regions=list(e.regions),
             kind=e.kind
-            or offering_kind(e.host, resolved[(e.host, e.host_model_id)], costs_nothing=is_free(e)),
+            or offering_kind(
+                e.host,
+                resolved[(e.host, e.host_model_id)],
+                host_model_id=e.host_model_id,
+                costs_nothing=is_free(e),
+            ),
             match_rule=resolved[(e.host, e.host_model_id)].rule,
             source=f"{source.name}: {e.source_id}",
         )

@@ -12,9 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from catalog.identity import lab_spelling
 from catalog.importing import ModelFacts, model_slug, parse_date
 from catalog.models import ModelStatus
-from pricing.matching import LAB_ALIASES, lab_from_name, split_lab, split_region
+from pricing.matching import lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
 from pricing.records import ONE_MILLION, PriceRecord, context_tier
 from pricing.sources.base import (
@@ -190,7 +191,7 @@ def locate(source_id: str, provider: str) -> tuple[str, str, str, str, tuple[str
     bare, region = split_region(host, host_model_id)
     lab, model_name = split_lab(bare, separators="/." if host == "amazon-bedrock" else "/")
     if lab is None:
-        default = host if host in LAB_HOSTS else LAB_ALIASES.get(host, host)
+        default = host if host in LAB_HOSTS else lab_spelling(host) or host
         lab = lab_from_name(model_name, default)
     return host, host_model_id, lab, model_slug(model_name), (region,) if region else ()
 

@@ -67,3 +67,16 @@ def test_an_editors_date_wins_over_the_sources(sample_data, reader, time_machine
 
     assert model.lifecycle == ModelStatus.RETIRED
     assert reader.get("/api/v1/models/openai/gpt-4o/").json()["retires_on"] == "2026-10-01"
+
+
+def test_a_new_retirement_date_flags_the_reviewed_profile_for_its_editor(sample_data):
+    from catalog.lifecycle import record_retirements
+
+    model = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    lab_offering = model.offerings.get(host__slug="openai", host_model_id="gpt-4o")
+    assert model.profile.status == "published"
+
+    record_retirements({lab_offering.pk: dt.date(2027, 6, 1)})
+
+    model.refresh_from_db()
+    assert model.retires_on == dt.date(2027, 6, 1) and model.profile.status == "needs_update"

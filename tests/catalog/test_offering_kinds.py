@@ -14,7 +14,11 @@ LISTINGS = {
     "openai": ["gpt-4o-mini", "gpt-5-nano"],
     "anthropic": ["claude-opus-4-7"],
     "alibaba": ["qwen3-coder-plus"],
-    "openrouter": ["meta-llama/llama-3.3-70b-instruct", "meta-llama/llama-3.3-70b-instruct:free"],
+    "openrouter": [
+        "meta-llama/llama-3.3-70b-instruct",
+        "meta-llama/llama-3.3-70b-instruct:free",
+        "openrouter/auto",
+    ],
     "github-models": ["openai/gpt-4o-mini"],
     "alibaba-coding-plan": ["qwen3-coder-plus"],
     "gitlab": ["duo-chat-opus-4-7"],
@@ -51,6 +55,7 @@ def test_each_listing_has_its_kind_and_belongs_to_the_labs_model(catalogue):
     )
     assert kind_of("gitlab", "duo-chat-opus-4-7") == (OfferingKind.PLAN, "anthropic/claude-opus-4-7")
     assert kind_of("azure", "gpt-5-nano") == (OfferingKind.PAYG, "openai/gpt-5-nano")
+    assert kind_of("openrouter", "openrouter/auto")[0] == OfferingKind.ROUTER
 
 
 def test_a_free_tier_or_a_plan_is_never_a_models_price(catalogue, reader):

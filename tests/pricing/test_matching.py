@@ -2,7 +2,7 @@
 
 import pytest
 
-from pricing.matching import lab_from_name, model_aliases, split_lab, split_region
+from pricing.matching import lab_from_name, split_lab, split_region
 from pricing.sources.litellm import locate
 
 
@@ -99,10 +99,3 @@ def test_a_lab_named_in_an_id_is_recognised_by_its_hosts_spellings():
     assert lab_from_name("claude-opus-4", default="azure") == "anthropic"
     assert lab_from_name("o3-mini", default="azure") == "openai"
     assert lab_from_name("jais-30b", default="azure") == "azure"
-
-
-def test_dated_and_versioned_aliases_of_a_labs_id_are_tried_in_order():
-    assert model_aliases("claude-3-5-sonnet-20241022-v2:0") == ["claude-3-5-sonnet-20241022"]
-    assert model_aliases("claude-3-5-sonnet@20240620") == ["claude-3-5-sonnet-20240620"]
-    assert model_aliases("claude-3.5-sonnet") == ["claude-3-5-sonnet"]
-    assert model_aliases("gpt-4o") == []
