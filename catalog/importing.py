@@ -322,9 +322,13 @@ def _sync_providers(providers: list[ProviderFacts], counts: Counts) -> dict[str,
 
 
 def _sync_models(entries, provider_ids, counts: Counts, progress) -> dict[tuple[str, str], int]:
-    # The lab's own entry describes a model; otherwise the first host's entry does.
+    # The lab's own entry describes a model (its dated snapshot best: the undated alias is named "… (latest)");
+    # otherwise the first host's entry does.
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in sorted(entries, key=lambda e: (not e.describes_model, e.host, e.host_model_id)):
+    order = sorted(
+        entries, key=lambda e: (not e.describes_model, e.rule != "snapshot", e.host, e.host_model_id)
+    )
+    for entry in order:
         if (entry.lab, entry.model_slug) not in wanted:
             wanted[(entry.lab, entry.model_slug)] = entry.model.fields()
     existing = {

@@ -267,10 +267,6 @@ def merge_models(into_of: dict[int, int]) -> list[tuple[str, str]]:
     return [("/".join(keys[old]), "/".join(keys[new])) for old, new in into_of.items()]
 
 
-def merge_model(old: Model, into: Model) -> None:
-    merge_models({old.pk: into.pk})
-
-
 def merge_orphans(moves: dict[int, Counter]) -> list[tuple[str, str]]:
     """Models that lost every offering to resolution merge into the model most of them went to."""
     if not moves:
@@ -294,43 +290,6 @@ def moves_of(before: dict[int, int], after: dict[int, int]) -> dict[int, Counter
 # --- Editors' decisions and re-resolving the whole catalog ----------------------------------------------------
 
 
-def _model_for(key: tuple[str, str], like: Model) -> Model:
-    """The catalog's model under `key`, created (with `like`'s facts, unreviewed) when there is none yet."""
-    lab_slug, slug = key
-    found = Model.objects.select_related("lab").filter(lab__slug=lab_slug, slug=slug).first()
-    if found is not None:
-        return found
-    lab, _ = Provider.objects.get_or_create(slug=lab_slug, defaults={"name": lab_slug, "is_lab": True})
-    if not lab.is_lab:
-        lab.is_lab = True
-        lab.save(update_fields=["is_lab"])
-    fields = {
-        f.name: getattr(like, f.name)
-        for f in Model._meta.concrete_fields
-        if f.name not in ("id", "lab", "slug", "created_at", "updated_at", "successor", "listed_price_host")
-    }
-    return Model.objects.create(lab=lab, slug=slug, **{**fields, "needs_review": True})
-
-
-@transaction.atomic
-def file_listing(offering: Offering, key: tuple[str, str], rule: str) -> tuple[str, str] | None:
-    """File one listing under the model `key` (created if needed). The model it leaves, if left with no other
-    listing, is merged into the new one. Returns (old key, new key) of a merge."""
-    old = offering.model
-    if (old.lab.slug, old.slug) == key:
-        if offering.match_rule != rule:
-            Offering.objects.filter(pk=offering.pk).update(match_rule=rule)
-        return None
-    into = _model_for(key, like=old)
-    Offering.objects.filter(pk=offering.pk).update(model=into, match_rule=rule)
-    freshness.bump(freshness.CATALOG)
-    if not Offering.objects.filter(model=old).exists():
-        merged = (old.key, into.key)
-        merge_model(old, into)
-        return merged
-    return None
-
-
 @transaction.atomic
 def decide(review: MatchReview, target: str, user=None, note: str = "") -> ModelAlias:
     """An editor's decision on a doubtful listing: `target` "<lab>/<model>" it is, or "" to keep it separate.
@@ -346,10 +305,15 @@ def decide(review: MatchReview, target: str, user=None, note: str = "") -> Model
         host__slug=review.host, host_model_id=review.host_model_id
     )
     resolver = catalog_resolver()
-    for offering in offerings:
-        listing = Listing(review.host, review.host_model_id, name=offering.listed_name or review.name)
-        resolution = resolver.resolve(listing)
-        file_listing(offering, resolution.key_tuple, resolution.rule)
+    move_listings(
+        [
+            (
+                offering.pk,
+                resolver.resolve(Listing(review.host, review.host_model_id, name=offering.listed_name)),
+            )
+            for offering in offerings
+        ]
+    )
     return alias
 
 
