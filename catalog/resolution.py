@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from catalog import freshness
@@ -435,6 +435,10 @@ def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
         merged = move_listings(moves)
         report.merged = [(old, new) for old, new, _ in merged]
         report.merged_rules = [rule for _, _, rule in merged]
+        # A provider is a lab when models are filed under it (an old catalog marked every host as one).
+        Provider.objects.exclude(is_lab=Exists(Model.objects.filter(lab=OuterRef("pk")))).update(
+            is_lab=Exists(Model.objects.filter(lab=OuterRef("pk")))
+        )
         if dry_run:
             transaction.set_rollback(True)
     return report
