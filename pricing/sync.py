@@ -93,6 +93,11 @@ def deduplicate(entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[Rejecti
     return list(chosen.values()), rejections
 
 
+def is_batch_only(entry: FeedEntry) -> bool:
+    """Priced only in batch mode: a batch-only offering."""
+    return bool(entry.prices) and all(r.mode == "batch" for r in entry.prices)
+
+
 def is_free(entry: FeedEntry) -> bool:
     """Priced $0 for input and output: a free tier."""
     base = {r.component: r.price for r in entry.prices if not r.tier and r.mode == "standard"}
@@ -165,6 +170,7 @@ def resolve_offerings(
             host_model_id=e.host_model_id,
             regions=list(e.regions),
             kind=e.kind
+            or ("batch" if is_batch_only(e) else "")
             or offering_kind(
                 e.host,
                 resolved[(e.host, e.host_model_id)],

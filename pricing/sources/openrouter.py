@@ -69,7 +69,10 @@ def parse(data: Any) -> ParsedFeed:
             feed.skipped += 1
             continue
         lab, name = split_lab(source_id.removeprefix("~"))
-        lab = lab or lab_from_name(name, HOST)
+        # `canonical_slug` names the lab's model and its dated snapshot ("qwen/qwen3.7-flash-20260727"): its lab
+        # part is a hint for catalog.identity where the id's own prefix is OpenRouter's spelling.
+        canonical_lab, _ = split_lab(str(item.get("canonical_slug") or ""))
+        lab = lab or canonical_lab or lab_from_name(name, HOST)
         architecture = item.get("architecture") or {}
         top = item.get("top_provider") or {}
         feed.entries.append(

@@ -69,3 +69,30 @@ def test_an_id_that_matches_nothing_creates_an_unreviewed_model_and_is_reported(
     assert model.needs_review
     assert (model.context_window, model.supports_tools) == (128000, True)
     assert model.offerings.get().host.slug == "mistral"
+
+
+def test_a_hosts_new_listing_of_a_known_model_joins_it_with_its_kind(sample_data, tmp_path):
+    report = sync_litellm(
+        tmp_path,
+        {
+            # A host's id for OpenAI's model, priced in batch mode only, and a free variant of it.
+            "fireworks_ai/accounts/fireworks/models/gpt-4o-mini": {
+                "litellm_provider": "fireworks_ai",
+                "input_cost_per_token_batches": 7.5e-08,
+                "output_cost_per_token_batches": 3e-07,
+            },
+            "openrouter/openai/gpt-4o-mini:free": {
+                "litellm_provider": "openrouter",
+                "input_cost_per_token": 0,
+                "output_cost_per_token": 0,
+            },
+        },
+    )
+
+    assert report.unmatched == [] and report.new_models == 0
+    batch = Offering.objects.select_related("model__lab").get(host__slug="fireworks-ai")
+    free = Offering.objects.select_related("model__lab").get(host_model_id="openai/gpt-4o-mini:free")
+    assert (batch.model.key, batch.kind) == ("openai/gpt-4o-mini", "batch")
+    assert (free.model.key, free.kind) == ("openai/gpt-4o-mini", "free")
+    gpt = Model.objects.get(lab__slug="openai", slug="gpt-4o-mini")
+    assert gpt.listed_input_price > 0 and gpt.listed_price_host.slug == "openai"
