@@ -67,7 +67,7 @@ def test_only_the_components_whose_price_changed_are_entries(price_changes, read
     titles = [e["title"] for e in entries(reader)]
 
     assert len(titles) == 2  # the two output prices were recorded again unchanged
-    assert titles[0] == "Claude Sonnet 4.5 (latest) at Anthropic: input $3.00 → $4.00 per 1M tokens (▲ 33%)"
+    assert titles[0] == "Claude Sonnet 4.5 at Anthropic: input $3.00 → $4.00 per 1M tokens (▲ 33%)"
 
 
 def test_entries_are_newest_first_each_with_its_own_id(price_changes, reader):
@@ -99,7 +99,7 @@ def test_a_labs_feed_has_the_changes_of_its_models_at_every_host(price_changes, 
     anthropic = [e["title"] for e in entries(reader, "/feeds/providers/anthropic/price-changes.atom")]
 
     assert openai == ["GPT-4o at Azure OpenAI (Microsoft): input $2.50 → $1.25 per 1M tokens (▼ 50%)"]
-    assert [t.split(":")[0] for t in anthropic] == ["Claude Sonnet 4.5 (latest) at Anthropic"]
+    assert [t.split(":")[0] for t in anthropic] == ["Claude Sonnet 4.5 at Anthropic"]
 
 
 def test_an_unknown_provider_has_no_feed(sample_data, reader):
