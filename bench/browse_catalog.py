@@ -1,5 +1,6 @@
 """Benchmark: the browse page with the whole real catalogue (models.dev: 5,276 entries of 147 providers, which
-become 3,981 models with their offerings), filtered and sorted, then with only 50 models.
+become about 1,400 lab models with their offerings: 3,981 before identity was resolved), filtered and sorted,
+then with only 50 models.
 
 Prints for each view the query count and the server time (median of 30 renders through Django's test client).
 Runs on a throwaway SQLite database, or on DATABASE_URL's server when set.

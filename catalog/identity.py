@@ -185,7 +185,7 @@ def _is_versionish(text: str) -> bool:
 def name_core(name: str) -> str:
     """A host's display name without the lab it starts with: "OpenAI: GPT-5.1 Chat", "Zai GLM-4.6" → the model."""
     text = name.strip()
-    if (m := re.search(r"\(([^)]+)\)", text)) and (lab_from_name(m[1]) or lab_spelling(m[1].split()[0])):
+    if (m := re.search(r"\(([^)]+)\)", text)) and (lab_from_name(m[1]) or lab_spelling(m[1].split(" ")[0])):
         text = m[1]  # "Agentic Chat (Claude Opus 4.7)"
     for _ in range(2):
         head, sep, rest = text.partition(":")
@@ -285,9 +285,6 @@ class LabIndex:
 
     def find(self, lab: str, text: str) -> str | None:
         return self.by_key.get((lab, key(text)))
-
-    def __contains__(self, item: tuple[str, str]) -> bool:
-        return (item[0], key(item[1])) in self.by_key
 
 
 class Resolver:

@@ -237,3 +237,12 @@ def test_ids_compare_without_case_or_separators():
     assert tokens("gpt-4.1") != tokens("gpt-41")
     parsed = parse_id("amazon-bedrock", "us.anthropic.claude-opus-4-7-v1:0")
     assert (parsed.lab, parsed.core) == ("anthropic", "claude-opus-4-7")
+
+
+@pytest.mark.parametrize(
+    "text", ["( )", "()", ":", "~", "/", "@cf/", "a/b/c/d/e", "模型-测试", "🔥🔥", "x" * 300]
+)
+def test_odd_ids_and_names_resolve_without_an_error(text):
+    resolution = resolve("venice", text, name=text)
+
+    assert resolution.lab and resolution.rule
