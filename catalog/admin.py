@@ -387,7 +387,7 @@ class MatchDecisionForm(forms.ModelForm):
 
     decision = forms.ChoiceField(widget=forms.RadioSelect, label="This listing is")
     other_model = forms.CharField(
-        required=False, label="Another model", help_text='Its key, "<lab>/<model>", e.g. openai/gpt-5-nano.'
+        required=False, label="Another model", help_text="Its key, lab/model, e.g. openai/gpt-5-nano."
     )
     note = forms.CharField(required=False, max_length=300, help_text="Why, for the next editor.")
 

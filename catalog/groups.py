@@ -50,6 +50,13 @@ GROUPS = {
         "catalog.change_benchmarkscore",
         "catalog.view_benchmarkscore",
         "catalog.view_benchmark",
+        # Model identity: the queue of doubtful matches, and the decisions it leaves.
+        "catalog.view_matchreview",
+        "catalog.change_matchreview",
+        "catalog.view_modelalias",
+        "catalog.add_modelalias",
+        "catalog.change_modelalias",
+        "catalog.delete_modelalias",
     ],
 }
 

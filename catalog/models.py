@@ -168,7 +168,7 @@ class Model(models.Model):
 
     lab = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     slug = models.CharField(
-        max_length=200, help_text="The model's part of the URL: /models/<lab>/<slug>/. No slashes."
+        max_length=200, help_text="The model's part of the URL: /models/lab/slug/. No slashes."
     )
     name = models.CharField(max_length=200)
     family = models.CharField(max_length=100, blank=True)
@@ -341,7 +341,7 @@ class Offering(models.Model):
     source_hint = models.CharField(
         max_length=301,
         blank=True,
-        help_text='The model its source names for it, "<lab>/<model>" (base_model).',
+        help_text="The model its source names for it, as lab/model (models.dev base_model).",
     )
     source = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -375,7 +375,9 @@ class ModelAlias(models.Model):
     host = models.CharField(max_length=100, help_text="The host's slug, e.g. azure.")
     host_model_id = models.CharField(max_length=255)
     target = models.CharField(
-        max_length=301, blank=True, help_text='"<lab>/<model>"; empty keeps the listing a model of its own.'
+        max_length=301,
+        blank=True,
+        help_text="The model it is, as lab/model; empty keeps the listing a model of its own.",
     )
     note = models.CharField(max_length=300, blank=True)
     decided_by = models.ForeignKey(
@@ -414,7 +416,7 @@ class MatchReview(models.Model):
         max_length=100, blank=True, help_text="The catalogue or price source listing it."
     )
     filed_as = models.CharField(max_length=301, help_text="The model it is filed under until decided.")
-    candidates = models.JSONField(default=list, help_text='"<lab>/<model>" keys it may be.')
+    candidates = models.JSONField(default=list, help_text="The models it may be, as lab/model keys.")
     evidence = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
