@@ -19,6 +19,7 @@ apart (mini, nano, flash, lite, sizes, versions) are never dropped, so they neve
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -488,5 +489,13 @@ _UNSAFE = re.compile(r"[^a-z0-9._:+-]+")
 
 
 def slug_of(model_id: str) -> str:
-    """The URL part for a model id: lowercase, with '/' and other unsafe characters turned into '-'."""
-    return _UNSAFE.sub("-", model_id.lower()).strip("-.")
+    """The URL part for a model id: lowercase, with '/' and other unsafe characters turned into '-'. An id with
+    nothing left ("🔥🔥", "模型") gets a stable digest of itself, so that no model is without an address."""
+    slug = _UNSAFE.sub("-", model_id.lower()).strip("-.")
+    digest = hashlib.sha256(model_id.encode()).hexdigest()[:12]
+    if len(slug) > MAX_SLUG:  # still one address per id, within the column
+        return f"{slug[: MAX_SLUG - 13]}-{digest}"
+    return slug or f"id-{digest}"
+
+
+MAX_SLUG = 200  # catalog.Model.slug

@@ -17,7 +17,17 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 
 from catalog import freshness
-from catalog.identity import LabIndex, Listing, Resolution, Resolver, name_core, rules, slug_of, tokens
+from catalog.identity import (
+    LabIndex,
+    Listing,
+    Resolution,
+    Resolver,
+    lab_spelling,
+    name_core,
+    rules,
+    slug_of,
+    tokens,
+)
 from catalog.models import (
     BenchmarkScore,
     MatchReview,
@@ -99,7 +109,7 @@ def resolve_listings(listings: list[Listing], released: list, report: Resolution
     and from the catalog; the labs' own listings are resolved first, then those a source names the model of,
     then the rest by host and id, each model no lab lists registered as it is created so that two hosts'
     listings of it resolve to one model. Doubtful listings are queued for an editor."""
-    labs = known_labs() | {listing.lab_hint for listing in listings if listing.lab_hint}
+    labs = known_labs() | {lab_spelling(x.lab_hint) or x.lab_hint for x in listings if x.lab_hint}
     index = catalog_index(labs, anchored_only=True)
     hosts = {listing.host for listing in listings} | set(
         Provider.objects.filter(is_host=True).values_list("slug", flat=True)
@@ -113,7 +123,8 @@ def resolve_listings(listings: list[Listing], released: list, report: Resolution
         if listing.model_hint:
             # The host's name for it is the model's name only when it says no more than the model's id.
             agrees = set(tokens(name_core(listing.name))) <= set(tokens(listing.model_hint))
-            index.add(listing.lab_hint, slug_of(listing.model_hint), listing.name if agrees else "", date)
+            lab = lab_spelling(listing.lab_hint) or listing.lab_hint
+            index.add(lab, slug_of(listing.model_hint), listing.name if agrees else "", date)
         elif is_own:
             index.add(listing.host, slug_of(listing.host_model_id), listing.name, date)
     index.fold_snapshots()

@@ -245,4 +245,5 @@ def test_ids_compare_without_case_or_separators():
 def test_odd_ids_and_names_resolve_without_an_error(text):
     resolution = resolve("venice", text, name=text)
 
-    assert resolution.lab and resolution.rule
+    assert resolution.lab and resolution.rule and resolution.slug and "/" not in resolution.slug
+    assert len(resolution.slug) <= 200
