@@ -10,7 +10,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Case, Max, Q, When
 from django.urls import reverse
 
-from catalog.models import PUBLIC_PROFILE_STATUSES, Model, Provider
+from catalog.models import PUBLIC_PROFILE_STATUSES, Model, ModelStatus, Provider
 
 
 class PublicSiteSitemap(Sitemap):
@@ -58,13 +58,13 @@ class ProviderSitemap(PublicSiteSitemap):
 
 class ModelSitemap(PublicSiteSitemap):
     """Models published in the catalog: not those a price sync created that no editor has checked
-    (`needs_review`). Last modified when the model's facts or its public profile were."""
-
-    changefreq = "weekly"
+    (`needs_review`). Last modified when the model's facts or its public profile were; a retired model's page
+    stays listed, at a low priority and rarely revisited (its status computed for the day, as on the page)."""
 
     def items(self):
         return (
             Model.objects.filter(needs_review=False)
+            .with_lifecycle()
             .select_related("lab")
             .only("slug", "updated_at", "lab__slug")
             .annotate(
@@ -77,6 +77,12 @@ class ModelSitemap(PublicSiteSitemap):
 
     def lastmod(self, model: Model):
         return max(model.updated_at, model.profile_published_at or model.updated_at)
+
+    def priority(self, model: Model) -> float:
+        return {ModelStatus.RETIRED: 0.2, ModelStatus.DEPRECATED: 0.4}.get(model.status_today, 0.6)
+
+    def changefreq(self, model: Model) -> str:
+        return "yearly" if model.status_today == ModelStatus.RETIRED else "weekly"
 
 
 SITEMAPS = {"pages": StaticPagesSitemap, "providers": ProviderSitemap, "models": ModelSitemap}

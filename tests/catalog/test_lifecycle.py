@@ -80,3 +80,14 @@ def test_a_new_retirement_date_flags_the_reviewed_profile_for_its_editor(sample_
 
     model.refresh_from_db()
     assert model.retires_on == dt.date(2027, 6, 1) and model.profile.status == "needs_update"
+
+
+def test_the_sitemap_keeps_a_retired_model_at_a_low_priority(sample_data, reader, time_machine):
+    time_machine.move_to(AFTER)
+
+    sitemap = reader.get("/sitemap.xml").content.decode()
+
+    entry = sitemap[sitemap.index("/models/anthropic/claude-sonnet-4-5/") :].split("</url>")[0]
+    assert "<priority>0.2</priority>" in entry and "<changefreq>yearly</changefreq>" in entry
+    current = sitemap[sitemap.index("/models/openai/gpt-5-nano/") :].split("</url>")[0]
+    assert "<priority>0.4</priority>" in current  # deprecated: OpenAI retires it on 2026-12-11
