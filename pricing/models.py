@@ -177,7 +177,8 @@ class PendingStatus(models.TextChoices):
 
 
 class PendingPriceChange(models.Model):
-    """A change too large to publish unseen (a drop to 0, a move of more than 10×), held for an editor."""
+    """A change too odd to publish unseen (a drop to 0, a move of 10× or more, cached input not below input),
+    held for an editor."""
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="pending_changes")
     component = models.CharField(max_length=20, choices=Component.choices)

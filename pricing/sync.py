@@ -1,8 +1,9 @@
 """A sync: a parsed feed's prices matched to the catalog and recorded in the ledger, all or nothing.
 
 Entries whose id the catalog does not know create a new, unreviewed model with its offering, and are listed in
-the report. A drop to 0 or a move of more than 10× is held for an editor instead of published. When another
-source with a higher priority opened the period in force, this source's price is kept as a quote only.
+the report. A drop to 0, a move of 10× or more, or a cached-input price not below the input price is held for an
+editor instead of published. When another source with a higher priority opened the period in force, this source's
+price is kept as a quote only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from catalog.models import Model, Offering, Provider
 from catalog.resolution import catalog_resolver, legacy_key, offering_kind, queue_doubtful, record_redirects
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
 from pricing.listing import refresh_listed_prices
-from pricing.models import PendingPriceChange, PendingStatus, PriceSource, SourceQuote
+from pricing.models import Component, PendingPriceChange, PendingStatus, PriceSource, SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
 
@@ -61,8 +62,20 @@ def is_suspicious(old: Decimal, new: Decimal) -> str | None:
     """Why a change should be held for an editor, or None."""
     if old > 0 and new == 0:
         return "drops to $0"
-    if old > 0 and new > 0 and (new / old > SUSPICIOUS_FACTOR or old / new > SUSPICIOUS_FACTOR):
-        return f"moves more than {SUSPICIOUS_FACTOR}× at once"
+    if old > 0 and new > 0 and (new / old >= SUSPICIOUS_FACTOR or old / new >= SUSPICIOUS_FACTOR):
+        return f"moves {SUSPICIOUS_FACTOR}× or more at once"
+    return None
+
+
+def cached_above_input(record: PriceRecord, records: list[PriceRecord]) -> str | None:
+    """A cached-input price at or above the input price beside it: a slip, since a cache read is sold at a
+    discount (LiteLLM's claude-3-5-haiku once read $0.80 for $0.80 input, between $0.10 and $0.08)."""
+    if record.component != Component.CACHE_READ:
+        return None
+    same_key = (Component.INPUT, record.tier, record.mode)
+    for other in records:
+        if (other.component, other.tier, other.mode) == same_key and record.price >= other.price:
+            return f"cached input ${record.price} is not below the input price ${other.price}"
     return None
 
 
@@ -272,8 +285,10 @@ def sync_feed(
                 if (current.price, current.unit) != (record.price, record.unit):
                     dissent[offering_id].append(record)
                 continue
-            reason = is_suspicious(current.price, record.price) if current is not None else None
-            if reason and current.price != record.price:
+            reason = None
+            if current is not None and current.price != record.price:
+                reason = is_suspicious(current.price, record.price) or cached_above_input(record, records)
+            if reason:
                 report.held += 1
                 if (offering_id, *record.key, record.price) not in already_held:
                     source_id, raw = evidence[offering_id]

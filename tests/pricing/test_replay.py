@@ -108,3 +108,24 @@ def test_replaying_litellm_shows_the_o3_price_cut_and_holds_a_drop_to_zero(share
     assert (held.status, held.old_price, held.new_price) == (PendingStatus.PENDING, Decimal("0.3"), 0)
     assert held.reason == "drops to $0"
     assert held.evidence["id"] == "gemini/gemini-1.5-flash"
+
+
+def test_litellms_cached_input_slip_for_claude_3_5_haiku_is_held_not_published(shared_data):
+    # LiteLLM's real history: cached input $0.10 (2024-12), $0.80 for $0.80 input (2025-03), $0.08 (2025-06).
+    history = shared_data / "feeds" / "litellm" / "history"
+    replay("litellm", [history / f"{day}.json" for day in ("2024-12-01", "2025-03-01", "2025-06-01")])
+
+    def cached_on(day: str) -> Decimal:
+        on = dt.datetime.fromisoformat(f"{day}T12:00:00+00:00")
+        return in_force("anthropic", "claude-3-5-haiku-20241022", on)[("cache_read", "", "standard")]
+
+    assert cached_on("2024-12-15") == Decimal("0.1")
+    assert cached_on("2025-03-15") == Decimal("0.1")  # the slip is held for an editor
+    assert cached_on("2025-06-15") == Decimal("0.08")
+    held = PendingPriceChange.objects.get(offering__host_model_id="claude-3-5-haiku-20241022")
+    assert (held.old_price, held.new_price, held.status) == (
+        Decimal("0.1"),
+        Decimal("0.8"),
+        PendingStatus.PENDING,
+    )
+    assert "not below the input price" in held.reason

@@ -88,7 +88,7 @@ def test_a_per_token_price_in_a_per_million_feed_is_rejected(tmp_path):
 
 @pytest.mark.parametrize(
     ("new_input", "reason"),
-    [(0, "drops to $0"), (3e-05, "moves more than 10× at once"), (2e-07, "moves more than 10× at once")],
+    [(0, "drops to $0"), (3e-05, "moves 10× or more at once"), (2e-07, "moves 10× or more at once")],
 )
 def test_a_drop_to_zero_or_a_tenfold_move_is_held_for_an_editor_not_published(synced, new_input, reason):
     before = ledger_state()
