@@ -450,9 +450,6 @@ class MatchReviewAdmin(admin.ModelAdmin):
         alias = decide(obj, form.cleaned_data["target"], user=request.user, note=form.cleaned_data["note"])
         messages.success(request, f"Decided: {alias}. Every later import and sync follows it.")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("status", "host", "host_model_id")
-
 
 @admin.register(ModelAlias)
 class ModelAliasAdmin(admin.ModelAdmin):

@@ -23,8 +23,8 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -106,6 +106,13 @@ class ParsedId:
     date: dt.date | None = None
 
 
+@cache
+def _without_dashes(hosts: frozenset[str]) -> frozenset[str]:
+    """Hosts as ids sometimes spell them ("nanogpt/…" for nano-gpt)."""
+    return frozenset(h.replace("-", "") for h in hosts)
+
+
+@lru_cache(maxsize=65_536)  # a resolution parses each listing more than once (is_labs_own, resolve)
 def parse_id(host: str, host_model_id: str, known_hosts: frozenset[str] = frozenset()) -> ParsedId:
     text = host_model_id.strip().lstrip("~")
     decorations: list[str] = []
@@ -126,9 +133,7 @@ def parse_id(host: str, host_model_id: str, known_hosts: frozenset[str] = frozen
         head, sep, rest = text.partition("/")
         # Another host named before the id ("novita/glm-4.6" at Poe) routes to it; a host that makes models
         # names its own ("poolside/laguna-m.1"), which only the model's words tell apart.
-        spelled_host = head.lower() in known_hosts or head.lower() in {
-            h.replace("-", "") for h in known_hosts
-        }
+        spelled_host = head.lower() in known_hosts or head.lower() in _without_dashes(known_hosts)
         is_host = head.lower() in (host, host.replace("-", "")) or (
             spelled_host and lab_from_name(rest) is not None
         )
@@ -269,11 +274,10 @@ class LabIndex:
         self.by_key.setdefault((lab, key(host_model_id)), slug)
         self.by_lab[lab].setdefault(tokens(host_model_id), slug)
 
-    def fold_snapshots(self) -> dict[tuple[str, str], str]:
+    def fold_snapshots(self) -> None:
         """A lab's dated id that the lab names exactly like its undated model ("Claude Sonnet 4.5" for both
         claude-sonnet-4-5-20250929 and claude-sonnet-4-5, "(latest)" aside) is that model: (lab, dated) → undated.
         "GPT-4o (2024-05-13)" is named apart from "GPT-4o", and priced apart, so it stays a model of its own."""
-        folded = {}
         for (lab, slug), name in list(self.names.items()):
             if not (m := _DATE.search(slug)):
                 continue
@@ -281,8 +285,6 @@ class LabIndex:
             if undated and undated != slug and _same_name(name, self.names.get((lab, undated), "")):
                 self.by_key[(lab, key(slug))] = undated
                 self.by_lab[lab][tokens(slug)] = undated
-                folded[(lab, slug)] = undated
-        return folded
 
     def find(self, lab: str, text: str) -> str | None:
         return self.by_key.get((lab, key(text)))
@@ -315,9 +317,7 @@ class Resolver:
     def resolve(self, listing: Listing) -> Resolution:
         parsed = parse_id(listing.host, listing.host_model_id, self.known_hosts)
         found = self._resolve(listing, parsed)
-        if parsed.free and not found.free:
-            found = Resolution(**{**found.__dict__, "free": True})
-        return found
+        return replace(found, free=True) if parsed.free else found
 
     def _resolve(self, listing: Listing, parsed: ParsedId) -> Resolution:
         decision_key = (listing.host, listing.host_model_id)
@@ -472,9 +472,11 @@ def hint_contradicted(core: str, hint: str) -> set[str]:
     return {word for word in extra - SOFT_WORDS if not lab_spelling(word)}
 
 
+_LATEST_IN_NAME = re.compile(r"\s*\((latest|default)\)\s*$", re.I)
+
+
 def _same_name(a: str, b: str) -> bool:
-    strip = re.compile(r"\s*\((latest|default)\)\s*$", re.I)
-    return bool(a and b) and key(strip.sub("", a)) == key(strip.sub("", b))
+    return bool(a and b) and key(_LATEST_IN_NAME.sub("", a)) == key(_LATEST_IN_NAME.sub("", b))
 
 
 def _date_words(words: tuple[str, ...]) -> set[str]:
@@ -486,6 +488,7 @@ def _difference(a: str, b: str) -> set[str]:
 
 
 _UNSAFE = re.compile(r"[^a-z0-9._:+-]+")
+MAX_SLUG = 200  # catalog.Model.slug
 
 
 def slug_of(model_id: str) -> str:
@@ -496,6 +499,3 @@ def slug_of(model_id: str) -> str:
     if len(slug) > MAX_SLUG:  # still one address per id, within the column
         return f"{slug[: MAX_SLUG - 13]}-{digest}"
     return slug or f"id-{digest}"
-
-
-MAX_SLUG = 200  # catalog.Model.slug

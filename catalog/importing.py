@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,13 +17,20 @@ from django.db import transaction
 
 from catalog import freshness
 from catalog.identity import (
+    CONTENT_DIR,
     Listing,
     lab_of_host,
     name_core,
-    parse_id,
-    slug_of,
 )
-from catalog.models import Model, ModelStatus, Offering, Provider, StatusChange, modality_flags
+from catalog.models import (
+    Model,
+    ModelStatus,
+    Offering,
+    OfferingKind,
+    Provider,
+    StatusChange,
+    modality_flags,
+)
 from catalog.resolution import (
     ResolutionReport,
     legacy_key,
@@ -35,8 +41,6 @@ from catalog.resolution import (
     resolve_listings,
 )
 from catalog.workflow import mark_needs_update
-
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class EntryFacts:
     # Set by resolution: whether this entry's facts describe the model (the lab's own listing does best).
     describes_model: bool = True
     rule: str = ""
-    kind: str = ""
+    kind: str = OfferingKind.PAYG
     listed_name: str = ""  # the host's own name for it (set by resolution; `model` then holds the model's)
     source_hint: str = ""  # "<lab>/<model>" as the feed named it, kept for resolving again
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -141,9 +145,6 @@ class ImportReport:
     @property
     def changed_anything(self) -> bool:
         return any(c.created or c.updated for c in (self.providers, self.models, self.offerings))
-
-
-model_slug = slug_of
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -197,7 +198,7 @@ def import_facts(
 ) -> ImportReport:
     report = ImportReport()
     providers = list(providers)
-    entries = resolve_entries(entries, {p.slug for p in providers}, report.resolution)
+    entries = resolve_entries(entries, report.resolution)
     provider_ids = _sync_providers(_with_labs(providers, entries), report.providers)
     hosts = {e.host for e in entries}
     before = dict(Offering.objects.filter(host__slug__in=hosts).values_list("pk", "model_id"))
@@ -206,22 +207,21 @@ def import_facts(
     after = dict(Offering.objects.filter(host__slug__in=hosts).values_list("pk", "model_id"))
     moves = moves_of(before, after)
     report.resolution.moved = sum(sum(c.values()) for c in moves.values())
-    report.resolution.merged = merge_orphans(moves)
-    record_redirects(
-        {
-            legacy_key(e.host, e.host_model_id): model_ids[(e.lab, e.model_slug)]
-            for e in entries
-            if legacy_key(e.host, e.host_model_id) != (e.lab, e.model_slug)
-        }
-    )
+    report.resolution.merged = list(merge_orphans(moves).values())
+    if report.offerings.created or moves:  # only a new or moved listing leaves an old address to answer
+        record_redirects(
+            {
+                legacy_key(e.host, e.host_model_id): model_ids[(e.lab, e.model_slug)]
+                for e in entries
+                if legacy_key(e.host, e.host_model_id) != (e.lab, e.model_slug)
+            }
+        )
     if report.changed_anything or report.resolution.merged:
         freshness.bump(freshness.CATALOG)
     return report
 
 
-def resolve_entries(
-    entries: Iterable[EntryFacts], feed_hosts: set[str], report: ResolutionReport
-) -> list[EntryFacts]:
+def resolve_entries(entries: Iterable[EntryFacts], report: ResolutionReport) -> list[EntryFacts]:
     """Each entry with the lab model it is (catalog.resolution.resolve_listings), its offering kind and the
     rule that decided."""
     entries = list(entries)
@@ -239,8 +239,7 @@ def resolve_entries(
                 model=model,
                 describes_model=host_is_lab,
                 rule=resolution.rule,
-                kind=entry.kind
-                or offering_kind(
+                kind=offering_kind(
                     entry.host,
                     resolution,
                     host_model_id=entry.host_model_id,
@@ -268,24 +267,19 @@ def _with_labs(providers: list[ProviderFacts], entries: list[EntryFacts]) -> lis
     """The feed's providers marked as labs where models are filed under them, and the labs the feed does not
     list as providers (meta, or an organisation named in ids such as "allenai/…") added."""
     labs = {e.lab for e in entries}
-    curated = curated_providers()
-    listed = {p.slug for p in providers}
-    known = set(Provider.objects.values_list("slug", flat=True))
+    new_labs = labs - {p.slug for p in providers} - set(Provider.objects.values_list("slug", flat=True))
+    # A new lab's name as its own ids spell it ("TheDrummer/…"), where no curated name says better.
     written = {}
     for e in entries:
-        parsed = parse_id(e.host, e.host_model_id)
-        if parsed.lab == e.lab:
-            head = e.host_model_id.lstrip("~").split("/")[0]
-            written.setdefault(e.lab, head if head.lower() == e.lab else "")
+        head = e.host_model_id.lstrip("~").split("/")[0]
+        if e.lab in new_labs and head.lower() == e.lab:
+            written.setdefault(e.lab, head)
     marked = [replace(p, is_lab=p.is_lab or p.slug in labs) for p in providers]
     added = [
-        with_curated(
-            ProviderFacts(slug=lab, name=written.get(lab) or lab, is_lab=True, source="catalog identity"),
-            curated,
-        )
-        for lab in sorted(labs - listed - known)
+        ProviderFacts(slug=lab, name=written.get(lab, lab), is_lab=True, source="catalog identity")
+        for lab in sorted(new_labs)
     ]
-    return marked + added
+    return marked + [with_curated(p, curated_providers()) for p in added]
 
 
 def _upsert(model_class, existing: dict, wanted: dict, make: Callable, counts: Counts, progress=None) -> list:
@@ -363,7 +357,7 @@ def _sync_offerings(entries, provider_ids, model_ids, counts: Counts) -> None:
             "model_id": model_ids[(entry.lab, entry.model_slug)],
             "regions": list(entry.regions),
             "source": entry.model.source,
-            "kind": entry.kind or "payg",
+            "kind": entry.kind,
             "match_rule": entry.rule,
             "listed_name": entry.listed_name[:200],
             "source_hint": entry.source_hint[:301],

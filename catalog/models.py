@@ -91,22 +91,13 @@ class ModelQuerySet(models.QuerySet):
     def with_lifecycle(self, today: dt.date | None = None) -> ModelQuerySet:
         """Annotate `status_today`, the status for today (as `Model.lifecycle` computes it), to filter by."""
         today = today or timezone.localdate()
-        retires = Coalesce("editor_retires_on", "retires_on")
-        return self.annotate(
+        return self.annotate(retires=Coalesce("editor_retires_on", "retires_on")).annotate(
             status_today=Case(
-                When(
-                    Q(editor_retires_on__lte=today)
-                    | Q(editor_retires_on__isnull=True, retires_on__lte=today),
-                    then=Value(ModelStatus.RETIRED),
-                ),
-                When(
-                    Q(editor_retires_on__isnull=False) | Q(retires_on__isnull=False),
-                    then=Value(ModelStatus.DEPRECATED),
-                ),
+                When(retires__lte=today, then=Value(ModelStatus.RETIRED)),
+                When(retires__isnull=False, then=Value(ModelStatus.DEPRECATED)),
                 default=F("status"),
                 output_field=models.CharField(),
-            ),
-            retires=retires,
+            )
         )
 
     def current(self, today: dt.date | None = None) -> ModelQuerySet:
@@ -281,10 +272,6 @@ class Model(models.Model):
         return ModelStatus(self.lifecycle).label
 
     @property
-    def is_retired(self) -> bool:
-        return self.lifecycle == ModelStatus.RETIRED
-
-    @property
     def listed_conversation_cost(self) -> Decimal | None:
         """A typical conversation at the listed prices, in dollars."""
         if self.listed_input_price is None or self.listed_output_price is None:
@@ -434,6 +421,13 @@ class MatchReview(models.Model):
         return f"{self.host}/{self.host_model_id}"
 
 
+class ModelRedirectQuerySet(models.QuerySet):
+    def target(self, lab: str, slug: str) -> Model | None:
+        """The model an old address names now, or None."""
+        moved = self.select_related("model__lab").filter(lab=lab, slug=slug).first()
+        return moved.model if moved else None
+
+
 class ModelRedirect(models.Model):
     """An old address of a model: one merged into another, or a host's listing filed under its lab's model.
     /models/<lab>/<slug>/ and the API answer 301 to the model it names."""
@@ -441,6 +435,8 @@ class ModelRedirect(models.Model):
     lab = models.CharField(max_length=100)
     slug = models.CharField(max_length=200)
     model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="redirects")
+
+    objects = ModelRedirectQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lab", "slug"], name="redirect_one_per_key")]

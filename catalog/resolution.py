@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Substr
 
 from catalog import freshness
 from catalog.identity import (
@@ -79,38 +78,51 @@ def known_labs() -> set[str]:
     return named | {slug for slug, item in curated_providers().items() if item.get("is_lab")}
 
 
-def catalog_resolver(extra_hosts: Iterable[str] = ()) -> Resolver:
-    """A resolver over the whole catalog as it is now, for a price sync or `resolve_models`."""
+def catalog_resolver() -> Resolver:
+    """A resolver over the whole catalog as it is now, for applying an editor's decision."""
     labs = known_labs()
-    hosts = set(Provider.objects.filter(is_host=True).values_list("slug", flat=True)) | set(extra_hosts)
+    hosts = set(Provider.objects.filter(is_host=True).values_list("slug", flat=True))
     index = catalog_index(labs)
     index.fold_snapshots()
     return Resolver(index, decisions(), labs=labs, hosts=hosts)
 
 
 def offering_kind(
-    host: str, resolution: Resolution, *, host_model_id: str = "", costs_nothing: bool = False
+    host: str,
+    resolution: Resolution,
+    *,
+    host_model_id: str = "",
+    costs_nothing: bool = False,
+    batch_only: bool = False,
 ) -> str:
     """What the host sells: a plan (coding plans, GitLab Duo), a router that picks a model per request
-    (openrouter/auto), a free tier (":free" ids, free hosts, a listing priced $0 in and out), or pay-as-you-go."""
+    (openrouter/auto), a listing priced in batch mode only, a free tier (":free" ids, free hosts, a listing priced
+    $0 in and out), or pay-as-you-go."""
     kind = rules()["host_kinds"].get(host, OfferingKind.PAYG)
     if re.search(rules()["router_ids"], host_model_id, re.I):
         return OfferingKind.ROUTER
+    if batch_only:
+        return OfferingKind.BATCH
     if kind == OfferingKind.PAYG and (resolution.free or costs_nothing):
         return OfferingKind.FREE
     return kind
 
 
-def resolve_listings(listings: list[Listing], released: list, report: ResolutionReport) -> list[Resolution]:
+def resolve_listings(
+    listings: list[Listing], released: list, report: ResolutionReport, *, whole_catalog: bool = False
+) -> list[Resolution]:
     """The lab model of each listing, in the same way for a catalogue import and for `resolve_models`, so that
     importing again or resolving again comes to the same models.
 
     Candidates are the models the labs list themselves and those sources or editors name, from these listings
     and from the catalog; the labs' own listings are resolved first, then those a source names the model of,
     then the rest by host and id, each model no lab lists registered as it is created so that two hosts'
-    listings of it resolve to one model. Doubtful listings are queued for an editor."""
+    listings of it resolve to one model. Doubtful listings are queued for an editor.
+
+    A price sync resolves only listings new to the catalog, against every model in it (`whole_catalog`): a model
+    an earlier sync created is a candidate too."""
     labs = known_labs() | {lab_spelling(x.lab_hint) or x.lab_hint for x in listings if x.lab_hint}
-    index = catalog_index(labs, anchored_only=True)
+    index = catalog_index(labs, anchored_only=not whole_catalog)
     hosts = {listing.host for listing in listings} | set(
         Provider.objects.filter(is_host=True).values_list("slug", flat=True)
     )
@@ -161,12 +173,6 @@ class ResolutionReport:
     merged: list[tuple[str, str]] = field(default_factory=list)  # (old key, new key)
     merged_rules: list[str] = field(default_factory=list)  # the rule that merged each
     moves: list[tuple[str, str, str, str]] = field(default_factory=list)  # (listing, from, to, rule)
-    created: int = 0  # models created for listings of a model not yet in the catalog
-
-    def lines(self) -> list[str]:
-        lines = [f"Listings by rule: {', '.join(f'{k} {v}' for k, v in sorted(self.rules.items()))}"]
-        lines.append(f"Moved {self.moved} listings; merged {len(self.merged)} models; queued {self.queued}")
-        return lines
 
 
 def queue_doubtful(doubtful: list[tuple[Listing, Resolution]]) -> int:
@@ -215,14 +221,14 @@ def legacy_key(host: str, host_model_id: str) -> tuple[str, str]:
 
 @transaction.atomic
 @freshness.deferred()
-def merge_models(into_of: dict[int, int]) -> list[tuple[str, str]]:
+def merge_models(into_of: dict[int, int]) -> dict[int, tuple[str, str]]:
     """Merge each model (id → the id of the model it is) into the other: its offerings (and with them prices,
     quotes, held changes, probe targets and runs), profile, benchmark scores and status history move, and its
     address answers 301 to the other. In bulk: a fixed number of queries for any number of models.
-    Returns (old key, new key) pairs."""
+    Returns old model id → (old key, new key)."""
     into_of = {old: new for old, new in into_of.items() if old != new}
     if not into_of:
-        return []
+        return {}
     keys = {
         pk: (lab, slug)
         for pk, lab, slug in Model.objects.filter(pk__in={*into_of, *into_of.values()}).values_list(
@@ -261,12 +267,13 @@ def merge_models(into_of: dict[int, int]) -> list[tuple[str, str]]:
         for obj in moved:
             setattr(obj, field_name, into_of[getattr(obj, field_name)])
         model_class.objects.bulk_update(moved, [field_name.removesuffix("_id")], batch_size=500)
-    old_keys = [keys[old] for old in into_of]
+    # A redirect recorded from a key before a model took it (a sync created one there) gives way to this one.
+    old_keys = {keys[old] for old in into_of}
     ModelRedirect.objects.filter(
         pk__in=[
             r.pk
-            for r in ModelRedirect.objects.filter(lab__in={k[0] for k in old_keys})
-            if (r.lab, r.slug) in set(old_keys)
+            for r in ModelRedirect.objects.filter(lab__in={lab for lab, _ in old_keys})
+            if (r.lab, r.slug) in old_keys
         ]
     ).delete()
     Model.objects.filter(pk__in=list(into_of)).delete()
@@ -275,13 +282,14 @@ def merge_models(into_of: dict[int, int]) -> list[tuple[str, str]]:
         batch_size=500,
     )
     freshness.bump(freshness.CATALOG)
-    return [("/".join(keys[old]), "/".join(keys[new])) for old, new in into_of.items()]
+    return {old: ("/".join(keys[old]), "/".join(keys[new])) for old, new in into_of.items()}
 
 
-def merge_orphans(moves: dict[int, Counter]) -> list[tuple[str, str]]:
-    """Models that lost every offering to resolution merge into the model most of them went to."""
+def merge_orphans(moves: dict[int, Counter]) -> dict[int, tuple[str, str]]:
+    """Models that lost every offering to resolution (old model id → Counter of the model ids its offerings went
+    to) merge into the model most of them went to. Returns old model id → (old key, new key)."""
     if not moves:
-        return []
+        return {}
     left = dict(
         Model.objects.filter(pk__in=list(moves)).annotate(n=Count("offerings")).values_list("pk", "n")
     )
@@ -347,7 +355,7 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
         like = Model.objects.in_bulk(set(wanted.values()))
         skip = {"id", "lab", "slug", "created_at", "updated_at", "successor", "listed_price_host"}
         fields = [f.attname for f in Model._meta.concrete_fields if f.name not in skip]
-        created = Model.objects.bulk_create(
+        Model.objects.bulk_create(
             Model(
                 lab_id=labs[lab],
                 slug=slug,
@@ -355,7 +363,6 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
             )
             for (lab, slug), source in wanted.items()
         )
-        assert len(created) == len(wanted)
         models.update(
             {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
         )
@@ -371,15 +378,9 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
     # One UPDATE per target model: Django's bulk_update builds a CASE per row, far slower at this size.
     for (target, rule), pks in groups.items():
         Offering.objects.filter(pk__in=pks).update(model_id=target, match_rule=rule)
-    still = set(Offering.objects.filter(model_id__in=list(left)).values_list("model_id", flat=True))
-    into_of = {old: targets.most_common(1)[0][0] for old, targets in left.items() if old not in still}
-    rules_by_key = {}
-    merged = merge_models(into_of)
-    keys = dict(zip(into_of, merged, strict=True))
-    for old, pair in keys.items():
-        rules_by_key[pair] = rule_of[old]
+    merged = merge_orphans(left)
     freshness.bump(freshness.CATALOG)
-    return [(old, new, rules_by_key[(old, new)]) for old, new in merged]
+    return [(old, new, rule_of[pk]) for pk, (old, new) in merged.items()]
 
 
 def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
@@ -394,9 +395,13 @@ def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
         Offering.objects.filter(listed_name="").update(
             listed_name=Substr(Subquery(own_model.values("name")[:1]), 1, 200)
         )
-        legacy = Offering.objects.filter(match_rule="").exclude(host_id=F("model__lab_id"))
-        for pk, lab, slug in legacy.values_list("pk", "model__lab__slug", "model__slug"):
-            Offering.objects.filter(pk=pk).update(source_hint=f"{lab}/{slug}")
+        Offering.objects.filter(match_rule="").exclude(host_id=F("model__lab_id")).update(
+            source_hint=Concat(
+                Subquery(own_model.values("lab__slug")[:1]),
+                Value("/"),
+                Subquery(own_model.values("slug")[:1]),
+            )
+        )
         rows = list(
             Offering.objects.order_by("host__slug", "host_model_id").values(
                 "pk",

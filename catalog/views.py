@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -190,9 +190,11 @@ def model_detail(request, lab, model):
     found = Model.objects.with_lab().filter(lab__slug=lab, slug=model).first()
     if found is None:
         # An old address: a model merged into another, or a host's listing filed under its lab's model.
-        moved = get_object_or_404(ModelRedirect.objects.select_related("model__lab"), lab=lab, slug=model)
+        moved = ModelRedirect.objects.target(lab, model)
+        if moved is None:
+            raise Http404(f"No model {lab}/{model}")
         query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(moved.model.get_absolute_url() + (f"?{query}" if query else ""))
+        return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
     return render_profile_page(request, found)
 
 

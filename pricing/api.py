@@ -48,9 +48,9 @@ def get_model(lab: str, model: str) -> Model:
     try:
         return Model.objects.with_lab().get(lab__slug=lab, slug=model)
     except Model.DoesNotExist:
-        moved = ModelRedirect.objects.select_related("model__lab").filter(lab=lab, slug=model).first()
+        moved = ModelRedirect.objects.target(lab, model)
         if moved is not None:
-            raise Moved(moved.model) from None
+            raise Moved(moved) from None
         raise HttpError(404, f"No model {lab}/{model} in the catalogue.") from None
 
 

@@ -15,14 +15,20 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from catalog.identity import Listing, Resolution
+from catalog.identity import Listing
 from catalog.importing import curated_providers, offering_ids
 from catalog.lifecycle import record_retirements
 from catalog.models import Model, Offering, Provider
-from catalog.resolution import catalog_resolver, legacy_key, offering_kind, queue_doubtful, record_redirects
+from catalog.resolution import (
+    ResolutionReport,
+    legacy_key,
+    offering_kind,
+    record_redirects,
+    resolve_listings,
+)
 from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
 from pricing.listing import refresh_listed_prices
-from pricing.models import Component, PendingPriceChange, PendingStatus, PriceSource, SourceQuote
+from pricing.models import Component, Mode, PendingPriceChange, PendingStatus, PriceSource, SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
 
@@ -108,13 +114,13 @@ def deduplicate(entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[Rejecti
 
 def is_batch_only(entry: FeedEntry) -> bool:
     """Priced only in batch mode: a batch-only offering."""
-    return bool(entry.prices) and all(r.mode == "batch" for r in entry.prices)
+    return bool(entry.prices) and all(r.mode == Mode.BATCH for r in entry.prices)
 
 
 def is_free(entry: FeedEntry) -> bool:
     """Priced $0 for input and output: a free tier."""
-    base = {r.component: r.price for r in entry.prices if not r.tier and r.mode == "standard"}
-    return base.get("input") == 0 and base.get("output") == 0
+    base = {r.component: r.price for r in entry.prices if not r.tier and r.mode == Mode.STANDARD}
+    return base.get(Component.INPUT) == 0 and base.get(Component.OUTPUT) == 0
 
 
 def resolve_offerings(
@@ -127,27 +133,23 @@ def resolve_offerings(
     import (catalog.identity): only a model no lab lists yet is created, unreviewed."""
     offerings = offering_ids()
     new_entries = [e for e in entries if (e.host, e.host_model_id) not in offerings]
-    resolver = catalog_resolver(extra_hosts={e.host for e in entries})
-    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
-    resolved: dict[tuple[str, str], Resolution] = {}
-    doubtful = []
-    for entry in sorted(new_entries, key=lambda e: (e.host, e.host_model_id)):
-        listing = Listing(
+    listings = [
+        Listing(
             host=entry.host,
             host_model_id=entry.host_model_id,
             name=entry.facts.name,
-            lab_hint=entry.lab if entry.model_slug and entry.lab else "",
+            lab_hint=entry.lab,
             model_hint=entry.model_slug if entry.hint_is_sure else "",
             family=entry.facts.family,
             source=source.name,
         )
-        resolution = resolver.resolve(listing)
-        if (resolution.lab, resolution.slug) not in models:
-            resolver.register(resolution, entry.facts.name, entry.facts.release_date)
-        if resolution.doubtful:
-            doubtful.append((listing, resolution))
-        resolved[(entry.host, entry.host_model_id)] = resolution
-    queue_doubtful(doubtful)
+        for entry in new_entries
+    ]
+    resolutions = resolve_listings(
+        listings, [e.facts.release_date for e in new_entries], ResolutionReport(), whole_catalog=True
+    )
+    resolved = {(e.host, e.host_model_id): r for e, r in zip(new_entries, resolutions, strict=True)}
+    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
 
     providers = dict(Provider.objects.values_list("slug", "id"))
     hosts = {e.host for e in new_entries}
@@ -182,13 +184,12 @@ def resolve_offerings(
             host_id=providers[e.host],
             host_model_id=e.host_model_id,
             regions=list(e.regions),
-            kind=e.kind
-            or ("batch" if is_batch_only(e) else "")
-            or offering_kind(
+            kind=offering_kind(
                 e.host,
                 resolved[(e.host, e.host_model_id)],
                 host_model_id=e.host_model_id,
                 costs_nothing=is_free(e),
+                batch_only=is_batch_only(e),
             ),
             match_rule=resolved[(e.host, e.host_model_id)].rule,
             source=f"{source.name}: {e.source_id}",

@@ -47,7 +47,6 @@ class FeedEntry:
     facts: ModelFacts  # enough to list the model if the catalog does not know it yet
     regions: tuple[str, ...] = ()
     hint_is_sure: bool = False  # the feed names the lab's model itself (models.dev base_model)
-    kind: str = ""  # the offering's kind when the feed says (catalog.models.OfferingKind)
     retires_on: dt.date | None = None  # the host's announced retirement date, when the feed gives one
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the prices as written
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalog.identity import lab_spelling
-from catalog.importing import ModelFacts, model_slug, parse_date
+from catalog.identity import lab_spelling, slug_of
+from catalog.importing import ModelFacts, parse_date
 from catalog.models import ModelStatus
 from pricing.matching import lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
@@ -193,7 +193,7 @@ def locate(source_id: str, provider: str) -> tuple[str, str, str, str, tuple[str
     if lab is None:
         default = host if host in LAB_HOSTS else lab_spelling(host) or host
         lab = lab_from_name(model_name, default)
-    return host, host_model_id, lab, model_slug(model_name), (region,) if region else ()
+    return host, host_model_id, lab, slug_of(model_name), (region,) if region else ()
 
 
 def parse(data: Any) -> ParsedFeed:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from catalog.importing import ModelFacts, model_slug
+from catalog.identity import slug_of
+from catalog.importing import ModelFacts
 from pricing.matching import lab_from_name, split_lab
 from pricing.models import Component, Unit
 from pricing.records import ONE_MILLION, PriceRecord
@@ -81,7 +82,7 @@ def parse(data: Any) -> ParsedFeed:
                 host=HOST,
                 host_model_id=source_id,
                 lab=lab,
-                model_slug=model_slug(name.split(":")[0]),
+                model_slug=slug_of(name.split(":")[0]),
                 prices=tuple(prices),
                 facts=ModelFacts(
                     name=str(item.get("name") or source_id),

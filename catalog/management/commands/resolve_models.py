@@ -17,9 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, **options):
         report = resolve_catalog(dry_run=dry_run)
         self.stdout.write("Listings by the rule that placed them:")
-        for rule, count in sorted(report.rules.items(), key=lambda item: -item[1]):
+        for rule, count in report.rules.most_common():
             self.stdout.write(f"  {rule:<22} {count:>6}")
-        by_rule = Counter(rule for rule in report.merged_rules)
+        by_rule = Counter(report.merged_rules)
         self.stdout.write(f"Moved: {report.moved} listings to another model")
         self.stdout.write(
             f"Merged: {len(report.merged)} models into another"
@@ -32,10 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {old} → {new}")
         if len(report.merged) > 50:
             self.stdout.write(f"  … and {len(report.merged) - 50} more")
-        separate = report.rules.get("unknown-lab", 0)
         self.stdout.write(
             f"Queued for an editor: {report.queued} new ({report.rules.get('doubtful', 0)} doubtful in all)"
         )
-        self.stdout.write(f"Kept separate: {separate} listings name no lab and stay models of their host")
+        self.stdout.write(
+            f"Kept separate: {report.rules['unknown-lab']} listings name no lab and stay models of their host"
+        )
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
