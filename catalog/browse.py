@@ -171,7 +171,10 @@ class CatalogQuery:
     def models(self) -> QuerySet[Model]:
         """The models shown, sorted, with what the table shows."""
         hosts = (
-            Offering.objects.filter(model=OuterRef("pk")).order_by().values("model").annotate(n=Count("pk"))
+            Offering.objects.filter(model=OuterRef("pk"))
+            .order_by()
+            .values("model")
+            .annotate(n=Count("host", distinct=True))  # hosts, not ids (Bedrock lists one per region)
         )
         return (
             Model.objects.with_lifecycle()

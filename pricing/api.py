@@ -96,7 +96,7 @@ class ModelSummary(Lifecycle):
     lab: str
     slug: str
     name: str
-    hosts: int = Field(description="How many hosts serve it.")
+    hosts: int = Field(description="How many hosts serve it (a host's several ids count once).")
     context_window: int | None
     url: str
     base_price: BasePrice | None = Field(
@@ -117,7 +117,7 @@ class ModelSummary(Lifecycle):
 
     @staticmethod
     def resolve_hosts(obj: Model) -> int:
-        return len(obj.priced_offerings)
+        return len({offering.host_id for offering in obj.priced_offerings})
 
 
 def with_base_prices(models: ModelQuerySet) -> ModelQuerySet:
