@@ -55,6 +55,7 @@ class Mode(models.TextChoices):
     FLEX = "flex", "Flex"
     PRIORITY = "priority", "Priority"
     FAST = "fast", "Fast"
+    OFF_PEAK = "off_peak", "Off-peak hours"
 
 
 class Unit(models.TextChoices):

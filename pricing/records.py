@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,19 +11,32 @@ from pricing.models import PRICE_DECIMAL_PLACES, Component, Mode, Unit
 ONE_MILLION = Decimal(1_000_000)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PriceRecord:
-    """One price of one component: `price` is USD per `unit` (per 1M tokens unless said otherwise)."""
+    """One price of one component: `price` is USD per `unit` (per 1M tokens unless said otherwise).
+
+    `starts` is the date the source states the price takes effect (genai-prices' `constraint.start_date`,
+    llm-prices' `from_date`), also in the future; None when the source does not say, and the price is taken as
+    in force when it was observed. `ends` is the date the source states it stopped (or will stop) applying.
+    """
 
     component: str
     price: Decimal
     tier: str = ""
     mode: str = Mode.STANDARD
     unit: str = Unit.PER_MILLION_TOKENS
+    starts: dt.date | None = None
+    ends: dt.date | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.component, self.tier, self.mode)
+
+    def sort_key(self) -> tuple:
+        return (self.component, self.tier, self.mode, self.starts or dt.date.min, self.price, self.unit)
+
+    def __lt__(self, other: PriceRecord) -> bool:
+        return self.sort_key() < other.sort_key()
 
 
 def context_tier(prompt_tokens: int) -> str:

@@ -27,6 +27,20 @@ KNOWN_SOURCES = {
         "licence": "",
         "priority": 30,
     },
+    "genai_prices": {
+        "name": "genai-prices",
+        "url": "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json",
+        "homepage": "https://github.com/pydantic/genai-prices",
+        "licence": "MIT (github.com/pydantic/genai-prices)",
+        "priority": 25,
+    },
+    "llm_prices": {
+        "name": "llm-prices",
+        "url": "https://www.llm-prices.com/historical-v1.json",
+        "homepage": "https://www.llm-prices.com",
+        "licence": "no licence file: values used as facts",
+        "priority": 15,
+    },
 }
 
 

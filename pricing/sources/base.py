@@ -48,6 +48,11 @@ class FeedEntry:
     regions: tuple[str, ...] = ()
     hint_is_sure: bool = False  # the feed names the lab's model itself (models.dev base_model)
     retires_on: dt.date | None = None  # the host's announced retirement date, when the feed gives one
+    # A router whose price varies by request (OpenRouter's "-1"): an offering of kind router with no price.
+    variable_price: bool = False
+    # False where the feed spells ids its own way (llm-prices' "claude-sonnet-4.5"): the entry is filed under the
+    # host's offering whose id reads the same once punctuation is ignored, or the host's offering of the model.
+    id_is_exact: bool = True
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the prices as written
 
 
@@ -65,6 +70,9 @@ class ParsedFeed:
     seen: int = 0
     # (host, host model id) of entries listed without any price: their prices are no longer published.
     unpriced: list[tuple[str, str]] = field(default_factory=list)
+    # Ids that only point at another entry ("~anthropic/claude-sonnet-latest", LiteLLM's `alias_of`): alias id →
+    # the id it points at (empty when the feed does not say). They are not offerings of their own.
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 class PriceFeed(Protocol):
