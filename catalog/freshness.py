@@ -133,7 +133,7 @@ def connect_signals() -> None:
         catalog.BenchmarkScore,
         catalog.StatusChange,
     )
-    _bump_on_change(PRICES, pricing.PricePeriod, pricing.PriceSource, pricing.SourceQuote, pricing.SyncRun)
+    _bump_on_change(PRICES, pricing.PricePeriod, pricing.PriceSource, pricing.SourcePeriod, pricing.SyncRun)
     # Not runs and rollups: they are written and deleted in bulk (a receiver would make Django delete a million
     # runs one by one), and monitoring.rollups bumps after each batch and each prune.
     _bump_on_change(MONITORING, monitoring.ProbeTarget)

@@ -94,12 +94,13 @@ def offering_kind(
     host_model_id: str = "",
     costs_nothing: bool = False,
     batch_only: bool = False,
+    variable_price: bool = False,
 ) -> str:
     """What the host sells: a plan (coding plans, GitLab Duo), a router that picks a model per request
     (openrouter/auto), a listing priced in batch mode only, a free tier (":free" ids, free hosts, a listing priced
     $0 in and out), or pay-as-you-go."""
     kind = rules()["host_kinds"].get(host, OfferingKind.PAYG)
-    if re.search(rules()["router_ids"], host_model_id, re.I):
+    if variable_price or re.search(rules()["router_ids"], host_model_id, re.I):
         return OfferingKind.ROUTER
     if batch_only:
         return OfferingKind.BATCH

@@ -26,7 +26,7 @@ from monitoring.charts import charts_for
 from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
-from pricing.models import Component, Mode
+from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation, Workload, base_history, last_syncs, prices_by_host
 from tokenledger.formatting import change, usd
 
@@ -260,6 +260,10 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "monitoring": monitoring,
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
             "successor": successor_of(model),
+            "scheduled": PricePeriod.objects.scheduled()
+            .filter(offering__model=model)
+            .select_related("offering__host", "source")
+            .order_by("valid_from", "offering__host__name"),
             "preview": preview,
         },
     )

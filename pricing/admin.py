@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from pricing.ledger import StaleObservation
-from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourceQuote, SyncRun
+from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourcePeriod, SyncRun
 from pricing.review import AlreadyDecided, approve, reject
 from tokenledger.admin import HTTPS_URLS
 
@@ -28,18 +28,24 @@ class PricePeriodAdmin(admin.ModelAdmin):
         "valid_from",
         "valid_to",
         "source",
+        "effective",
+        "opening",
     ]
-    list_filter = ["component", "mode", "unit", "source"]
+    list_filter = ["component", "mode", "unit", "source", "effective", "opening"]
     list_select_related = ["offering__host", "offering__model__lab", "source"]
     search_fields = ["offering__host_model_id", "offering__model__slug"]
     date_hierarchy = "valid_from"
     autocomplete_fields = ["offering"]
 
 
-@admin.register(SourceQuote)
-class SourceQuoteAdmin(admin.ModelAdmin):
-    list_display = ["offering", "component", "tier", "mode", "source", "price", "observed_at"]
-    list_filter = ["source", "component"]
+@admin.register(SourcePeriod)
+class SourcePeriodAdmin(admin.ModelAdmin):
+    """Each source's own record: what it said, from when to when."""
+
+    list_display = ["offering", "component", "tier", "mode", "source", "price", "valid_from", "valid_to",
+                    "effective", "end", "review"]  # fmt: skip
+    list_filter = ["source", "component", "effective", "end", "review"]
+    date_hierarchy = "valid_from"
     list_select_related = ["offering__host", "offering__model__lab", "source"]
     search_fields = ["offering__host_model_id"]
 

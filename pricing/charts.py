@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from itertools import pairwise
 
-from pricing.models import Component, PricePeriod
+from pricing.models import Component, Opening, PricePeriod
 from tokenledger.charts import GRID, figure, to_html
 from tokenledger.formatting import change, usd
 
+_MONTH = dt.timedelta(days=30)
 COLOURS = {Component.INPUT: "#2563eb", Component.OUTPUT: "#7c3aed"}
 
 
@@ -28,7 +29,8 @@ def _by_component(periods: Iterable[PricePeriod]) -> dict[str, list[PricePeriod]
 def _step_line(steps: list[PricePeriod], now: dt.datetime) -> dict:
     """The x and y of a step line through `steps`, held at the last price to its end (or to `now`)."""
     return {
-        "x": [p.valid_from for p in steps] + [steps[-1].valid_to or now],
+        # A scheduled price (starting after `now`) is drawn from its date on, for a month.
+        "x": [p.valid_from for p in steps] + [steps[-1].valid_to or max(now, steps[-1].valid_from + _MONTH)],
         "y": [float(p.price) for p in steps] + [float(steps[-1].price)],
     }
 
@@ -57,7 +59,33 @@ def price_history_chart(
                 hoverinfo="skip",  # the markers carry the hover text, with prices written as everywhere else
             )
         )
-        changes = [(before, after) for before, after in pairwise(steps)]
+        changes = [
+            (b, a) for b, a in pairwise(steps) if a.opening == Opening.CHANGE and b.valid_to == a.valid_from
+        ]
+        corrections = [(b, a) for b, a in pairwise(steps) if a.opening == Opening.CORRECTION]
+        if corrections:
+            # Another source followed, with another figure: marked apart, never as a price move.
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=[a.valid_from for _, a in corrections],
+                    y=[float(a.price) for _, a in corrections],
+                    mode="markers",
+                    marker={
+                        "size": 9,
+                        "color": "#ffffff",
+                        "symbol": "circle-open",
+                        "line": {"color": colour, "width": 2},
+                    },
+                    name=f"{label} corrections",
+                    showlegend=False,
+                    customdata=[
+                        f"corrected from {usd(b.price)} to {usd(a.price)} ({a.source.name} followed)"
+                        for b, a in corrections
+                    ],
+                    hovertemplate=f"{label}: %{{customdata}}<br>on %{{x|%Y-%m-%d}}<extra></extra>",
+                )
+            )
         traces.append(
             dict(
                 type="scatter",

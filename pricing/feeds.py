@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from catalog.models import Provider
@@ -23,8 +24,9 @@ FEED_LENGTH = 50
 
 
 def price_changes() -> PricePeriodQuerySet:
-    """Periods that replaced an earlier price of the same key, newest first, each annotated with the price it
-    replaced (`previous_price`). One query."""
+    """Price changes in force, newest first, each annotated with the price it replaced (`previous_price`). A
+    correction (another source followed) is not a change and is left out; a scheduled change appears on its
+    date. One query."""
     previous = PricePeriod.objects.filter(
         offering=OuterRef("offering"),
         component=OuterRef("component"),
@@ -33,7 +35,9 @@ def price_changes() -> PricePeriodQuerySet:
         valid_to=OuterRef("valid_from"),
     )
     return (
-        PricePeriod.objects.annotate(previous_price=Subquery(previous.values("price")[:1]))
+        PricePeriod.objects.changes()
+        .filter(valid_from__lte=timezone.now())
+        .annotate(previous_price=Subquery(previous.values("price")[:1]))
         .filter(previous_price__isnull=False)
         .select_related("offering__model__lab", "offering__host", "source")
         .order_by("-valid_from", "-pk")

@@ -65,12 +65,30 @@ class Unit(models.TextChoices):
     PER_AUDIO_SECOND = "per_audio_second", "per audio second"
 
 
+class StartKind(models.TextChoices):
+    """How the start of a period is known."""
+
+    STATED = "stated", "Stated by the source"  # genai-prices' start_date, llm-prices' from_date
+    OBSERVED = "observed", "First seen"  # the first sync that showed the price
+
+
+class Opening(models.TextChoices):
+    """Why a published period begins."""
+
+    FIRST = "first", "First price"  # the first price of its key, or the first after a withdrawal
+    CHANGE = "change", "Price change"  # the followed source's own price changed
+    CORRECTION = "correction", "Correction"  # another source is followed now and gives another figure
+
+
 class PricePeriodQuerySet(models.QuerySet):
     def in_force(self, on: dt.datetime | None = None) -> PricePeriodQuerySet:
-        """Periods in force at a moment (now by default)."""
-        if on is None:
-            return self.filter(valid_to__isnull=True)
+        """Periods in force at a moment (now by default): a scheduled period is not in force before its start."""
+        on = on or timezone.now()
         return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+    def scheduled(self, after: dt.datetime | None = None) -> PricePeriodQuerySet:
+        """Periods that start in the future: a change a source has announced with its date."""
+        return self.filter(valid_from__gt=after or timezone.now())
 
     def history_of(self, model) -> PricePeriodQuerySet:
         """Every period of every price of `model` at every host, by host, component, tier, mode and start."""
@@ -84,11 +102,16 @@ class PricePeriodQuerySet(models.QuerySet):
         """Standard mode, no long-context tier: the price a reader compares first."""
         return self.filter(tier="", mode=Mode.STANDARD)
 
+    def changes(self) -> PricePeriodQuerySet:
+        """Periods that began because the followed source's own price changed (not corrections)."""
+        return self.filter(opening=Opening.CHANGE)
+
 
 class PricePeriod(models.Model):
-    """One price of one component of one offering, from valid_from until valid_to (open while in force).
+    """One published price of one component of one offering, from valid_from until valid_to (open while in force).
 
-    A change closes the open period at the change date and opens the next one.
+    Derived from the sources' own records (SourcePeriod) by pricing.reconcile: a change closes the open period at
+    the change date and opens the next one.
     """
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="price_periods")
@@ -103,15 +126,27 @@ class PricePeriod(models.Model):
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
-    source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="periods")
-    observed_at = models.DateTimeField(help_text="When the source first showed this price.")
+    source = models.ForeignKey(
+        PriceSource, on_delete=models.PROTECT, related_name="periods", help_text="The source followed."
+    )
+    observed_at = models.DateTimeField(help_text="When the followed source first showed this price.")
+    effective = models.CharField(
+        max_length=10,
+        choices=StartKind.choices,
+        default=StartKind.OBSERVED,
+        help_text="How the start is known.",
+    )
+    opening = models.CharField(max_length=12, choices=Opening.choices, default=Opening.FIRST)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = PricePeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["offering", "component", "mode", "tier", "valid_from"]
-        indexes = [models.Index(fields=["offering", "valid_to"], name="price_offering_open_idx")]
+        indexes = [
+            models.Index(fields=["offering", "valid_to"], name="price_offering_open_idx"),
+            models.Index(fields=["opening", "valid_from"], name="price_opening_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["offering", "component", "tier", "mode"],
@@ -137,49 +172,98 @@ class PricePeriod(models.Model):
         return self.valid_to is None
 
     @property
+    def is_stated(self) -> bool:
+        return self.effective == StartKind.STATED
+
+    @property
+    def is_correction(self) -> bool:
+        return self.opening == Opening.CORRECTION
+
+    @property
     def label(self) -> str:
         """What is priced, in words: "Cached input", "Output (prompt > 200k)", "Input · Batch"."""
         text = self.get_component_display() + (f" ({self.tier})" if self.tier else "")
         return text + (f" · {self.get_mode_display()}" if self.mode != Mode.STANDARD else "")
 
 
-class SourceQuote(models.Model):
-    """A price a source gives that differs from the one we publish from a higher-priority source, so that
-    pages can say when sources disagree. Removed when the source comes to agree.
+class Review(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    HELD = "held", "Held for an editor"
+    REJECTED = "rejected", "Rejected by an editor"
 
-    `observed_at` is when the source started giving this price; the source's sync runs say when it was last read.
-    """
 
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="quotes")
+class EndKind(models.TextChoices):
+    NONE = "", "Replaced by the next price"
+    STATED = "stated", "End stated by the source"
+    WITHDRAWN = "withdrawn", "No longer listed by the source"
+
+
+class SourcePeriodQuerySet(models.QuerySet):
+    def in_force(self, on: dt.datetime | None = None) -> SourcePeriodQuerySet:
+        on = on or timezone.now()
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+class SourcePeriod(models.Model):
+    """What one source said one price was, from when to when: each source's own step history, kept whatever
+    we publish. The published ledger (PricePeriod) is derived from these by pricing.reconcile."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="source_periods")
     component = models.CharField(max_length=20, choices=Component.choices)
     tier = models.CharField(max_length=50, blank=True)
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
-    source = models.ForeignKey(PriceSource, on_delete=models.CASCADE, related_name="quotes")
+    source = models.ForeignKey(PriceSource, on_delete=models.CASCADE, related_name="source_periods")
     price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
-    observed_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    effective = models.CharField(max_length=10, choices=StartKind.choices, default=StartKind.OBSERVED)
+    end = models.CharField(max_length=10, choices=EndKind.choices, default=EndKind.NONE, blank=True)
+    observed_at = models.DateTimeField(help_text="The first sync that showed this price.")
+    missing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The first sync that no longer listed it (one miss does not close it).",
+    )
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.ACCEPTED)
+
+    objects = SourcePeriodQuerySet.as_manager()
 
     class Meta:
+        indexes = [
+            models.Index(fields=["offering", "component", "tier", "mode"], name="source_period_key_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["offering", "component", "tier", "mode", "source"],
-                name="quote_one_per_source_and_key",
-            )
+                condition=Q(valid_to__isnull=True),
+                name="source_period_one_open_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["offering", "component", "tier", "mode", "source", "valid_from"],
+                name="source_period_one_per_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="source_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=Decimal(0)), name="source_price_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.offering} {self.component} {self.price}"
+        return f"{self.source}: {self.offering} {self.component} {self.price} from {self.valid_from:%Y-%m-%d}"
 
 
 class PendingStatus(models.TextChoices):
     PENDING = "pending", "Pending review"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded (the source gave another price before a decision)"
 
 
 class PendingPriceChange(models.Model):
-    """A change too odd to publish unseen (a drop to 0, a move of 10× or more, cached input not below input),
-    held for an editor."""
+    """A change too odd to publish unseen (a drop to 0, a move of 10× or more, cached input not below input, a
+    move against every other source), held for an editor. The source's own record keeps the value (`held`)."""
 
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="pending_changes")
     component = models.CharField(max_length=20, choices=Component.choices)
@@ -187,6 +271,9 @@ class PendingPriceChange(models.Model):
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.STANDARD)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PER_MILLION_TOKENS)
     source = models.ForeignKey(PriceSource, on_delete=models.PROTECT, related_name="pending_changes")
+    source_period = models.ForeignKey(
+        SourcePeriod, on_delete=models.SET_NULL, null=True, blank=True, related_name="pending_changes"
+    )
     old_price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
     new_price = models.DecimalField(max_digits=20, decimal_places=PRICE_DECIMAL_PLACES)
     observed_at = models.DateTimeField()

@@ -10,7 +10,16 @@ from django.conf import settings
 from django.db.models import Max, OuterRef, Prefetch, Subquery
 
 from catalog.models import Model, Offering, OfferingKind
-from pricing.models import Component, Mode, PricePeriod, PriceSource, SourceQuote, SyncRun, SyncStatus
+from pricing.models import (
+    Component,
+    Mode,
+    PricePeriod,
+    PriceSource,
+    Review,
+    SourcePeriod,
+    SyncRun,
+    SyncStatus,
+)
 from pricing.records import ONE_MILLION, tier_threshold
 
 
@@ -107,12 +116,34 @@ class Workload:
 
 
 @dataclass
+class Quote:
+    """One source's figure for a price on a date, and since when it has given it."""
+
+    source: PriceSource
+    price: Decimal
+    unit: str
+    since: dt.datetime
+    effective: str
+    last_seen: dt.datetime | None = None  # the source's last sync, when it has been synced
+
+    @property
+    def observed_at(self) -> dt.datetime:
+        return self.last_seen or self.since
+
+
+@dataclass
 class Disagreement:
+    """Sources giving different figures for one price in force: who says what, and since when."""
+
     component: str
     tier: str
     mode: str
     published: PricePeriod
-    quote: SourceQuote
+    quotes: list[Quote]  # every source pricing it now, the followed one first
+
+    @property
+    def others(self) -> list[Quote]:
+        return [q for q in self.quotes if q.source.pk != self.published.source_id]
 
 
 @dataclass
@@ -227,17 +258,37 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
 
+def quotes_in_force(offering_ids: list[int], on: dt.datetime | None = None) -> dict[tuple, list[Quote]]:
+    """(offering id, component, tier, mode) → every source's accepted figure in force `on` (now), the source
+    with the highest priority first. Two queries."""
+    rows = (
+        SourcePeriod.objects.in_force(on)
+        .filter(offering_id__in=offering_ids, review=Review.ACCEPTED)
+        .select_related("source")
+    )
+    rows = list(rows)
+    seen = last_seen([r.source for r in rows])
+    quotes: dict[tuple, list[Quote]] = {}
+    for r in rows:
+        quotes.setdefault((r.offering_id, r.component, r.tier, r.mode), []).append(
+            Quote(r.source, r.price, r.unit, r.valid_from, r.effective, seen.get(r.source_id))
+        )
+    for found in quotes.values():
+        found.sort(key=lambda q: (-q.source.priority, q.source.name))
+    return quotes
+
+
 def _attach_disagreements(rows: list[OfferingPrices]) -> None:
-    """Where another source quotes a different price for a price in force, say so. One query."""
-    published = {(r.offering.pk, p.component, p.tier, p.mode): (r, p) for r in rows for p in r.periods}
-    quotes = SourceQuote.objects.filter(offering__in=[r.offering.pk for r in rows]).select_related("source")
-    for quote in quotes:
-        match = published.get((quote.offering_id, quote.component, quote.tier, quote.mode))
-        if match is None:
-            continue
-        row, period = match
-        if quote.source_id != period.source_id and (quote.price, quote.unit) != (period.price, period.unit):
-            row.disagreements.append(Disagreement(quote.component, quote.tier, quote.mode, period, quote))
+    """Where sources give different figures for a price in force, say who says what. Two queries."""
+    quotes = quotes_in_force([r.offering.pk for r in rows])
+    for row in rows:
+        for period in row.periods:
+            found = quotes.get((row.offering.pk, period.component, period.tier, period.mode), [])
+            if len({(q.price, q.unit) for q in found}) > 1:
+                followed = sorted(found, key=lambda q: q.source.pk != period.source_id)
+                row.disagreements.append(
+                    Disagreement(period.component, period.tier, period.mode, period, followed)
+                )
 
 
 def base_history(offering: Offering) -> list[PricePeriod]:
@@ -245,7 +296,9 @@ def base_history(offering: Offering) -> list[PricePeriod]:
     return list(
         PricePeriod.objects.filter(
             offering=offering, component__in=[Component.INPUT, Component.OUTPUT], tier="", mode=Mode.STANDARD
-        ).order_by("valid_from")
+        )
+        .select_related("source")
+        .order_by("valid_from")
     )
 
 
@@ -255,5 +308,15 @@ def last_syncs(sources: list[PriceSource]) -> dict[int, dt.datetime]:
         SyncRun.objects.filter(source__in=sources, status=SyncStatus.SUCCEEDED, dry_run=False)
         .values("source")
         .annotate(last=Max("finished_at"))
+    )
+    return {run["source"]: run["last"] for run in runs}
+
+
+def last_seen(sources: list[PriceSource]) -> dict[int, dt.datetime]:
+    """The date of each source's newest observation (the feed's own date, not when we fetched it). One query."""
+    runs = (
+        SyncRun.objects.filter(source__in=set(sources), status=SyncStatus.SUCCEEDED, dry_run=False)
+        .values("source")
+        .annotate(last=Max("observed_at"))
     )
     return {run["source"]: run["last"] for run in runs}

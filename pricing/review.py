@@ -5,43 +5,42 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from pricing.ledger import record_prices
+from pricing.history import decide_held
 from pricing.listing import refresh_listed_prices
-from pricing.models import PendingPriceChange, PendingStatus
-from pricing.records import PriceRecord
+from pricing.models import PendingPriceChange, PendingStatus, Review
 
 
 class AlreadyDecided(ValueError):
     pass
 
 
-@transaction.atomic
-def approve(change: PendingPriceChange, user) -> None:
-    """Publish the held price, dated when the source showed it."""
-    change = PendingPriceChange.objects.select_for_update().get(pk=change.pk)
+def _pending(change: PendingPriceChange) -> PendingPriceChange:
+    change = PendingPriceChange.objects.select_for_update().select_related("source_period").get(pk=change.pk)
     if change.status != PendingStatus.PENDING:
         raise AlreadyDecided(f"this change was already {change.get_status_display().lower()}")
-    record_prices(
-        {
-            change.offering_id: [
-                PriceRecord(
-                    change.component, change.new_price, tier=change.tier, mode=change.mode, unit=change.unit
-                )
-            ]
-        },
-        source=change.source,
-        observed_at=change.observed_at,
-    )
+    if change.source_period is None:
+        change.status, change.decided_at = PendingStatus.SUPERSEDED, timezone.now()
+        change.save(update_fields=["status", "decided_at"])
+        raise AlreadyDecided(
+            "the source has since given other prices for these dates: nothing left to decide"
+        )
+    return change
+
+
+@transaction.atomic
+def approve(change: PendingPriceChange, user) -> None:
+    """Count the held price in the source's record from the date the source gave it, and publish accordingly."""
+    change = _pending(change)
+    decide_held(change.source_period, Review.ACCEPTED)
     refresh_listed_prices([change.offering.model_id])
     _decide(change, PendingStatus.APPROVED, user)
 
 
 @transaction.atomic
 def reject(change: PendingPriceChange, user) -> None:
-    """Keep the published price; the source's value stays on record as rejected."""
-    change = PendingPriceChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != PendingStatus.PENDING:
-        raise AlreadyDecided(f"this change was already {change.get_status_display().lower()}")
+    """Keep the published price; the source's value stays in its record, marked rejected."""
+    change = _pending(change)
+    decide_held(change.source_period, Review.REJECTED)
     _decide(change, PendingStatus.REJECTED, user)
 
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from pricing.fetch import display_url, fetch_json
 from pricing.models import PriceSource, SyncLease, SyncRun, SyncStatus
-from pricing.sources import litellm, models_dev, openrouter, price_source
+from pricing.sources import genai_prices, litellm, llm_prices, models_dev, openrouter, price_source
 from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
 
-ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter)}
+ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter, genai_prices, llm_prices)}
 STAGES = ("fetching", "checking", "recording")
 LEASE_NAME = "price-sync"
 LEASE_SECONDS = 30 * 60

@@ -1,17 +1,15 @@
-"""A sync: a parsed feed's prices matched to the catalog and recorded in the ledger, all or nothing.
+"""A sync: a parsed feed's prices matched to the catalog and recorded, all or nothing.
 
-Entries whose id the catalog does not know create a new, unreviewed model with its offering, and are listed in
-the report. A drop to 0, a move of 10× or more, or a cached-input price not below the input price is held for an
-editor instead of published. When another source with a higher priority opened the period in force, this source's
-price is kept as a quote only.
+Entries whose id the catalog does not know are resolved to their lab's model (catalog.identity); only a model no
+lab lists yet is created, unreviewed, and listed in the report. The prices go into the source's own record and
+the published ledger follows (pricing.history: holds, missing keys, reconciliation between sources).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -26,13 +24,11 @@ from catalog.resolution import (
     record_redirects,
     resolve_listings,
 )
-from pricing.ledger import LedgerChanges, close_withdrawn, open_periods, record_prices
+from pricing.history import LedgerChanges, record_observations
 from pricing.listing import refresh_listed_prices
-from pricing.models import Component, Mode, PendingPriceChange, PendingStatus, PriceSource, SourceQuote
+from pricing.models import Component, Mode, PriceSource
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
-
-SUSPICIOUS_FACTOR = Decimal(10)
 
 
 @dataclass
@@ -41,7 +37,6 @@ class SyncReport:
     matched: int = 0
     new_models: int = 0
     skipped: int = 0
-    outranked: int = 0
     held: int = 0  # changes of this feed waiting for an editor
     newly_held: int = 0  # of which held by this sync (the others were held by an earlier one)
     ledger: LedgerChanges = field(default_factory=LedgerChanges)
@@ -56,33 +51,12 @@ class SyncReport:
         lines = [
             f"Seen: {self.seen} entries ({self.skipped} skipped: not a language model or no price)",
             f"Matched: {self.matched} to the catalog; new: {self.new_models} models created for review",
-            f"Prices: {self.ledger.opened} new, {self.ledger.changed} changed, {self.ledger.unchanged} unchanged, "
-            f"{self.held} held for review, {self.outranked} kept as quotes (a higher-priority source rules)",
+            f"Prices: {self.ledger}",
+            f"Published: {self.ledger.published} periods written ({self.ledger.corrections} corrections)",
             f"Rejected: {len(self.rejections)}",
         ]
         lines += [f"  - {r.source_id}: {r.reason}" for r in self.rejections]
         return lines
-
-
-def is_suspicious(old: Decimal, new: Decimal) -> str | None:
-    """Why a change should be held for an editor, or None."""
-    if old > 0 and new == 0:
-        return "drops to $0"
-    if old > 0 and new > 0 and (new / old >= SUSPICIOUS_FACTOR or old / new >= SUSPICIOUS_FACTOR):
-        return f"moves {SUSPICIOUS_FACTOR}× or more at once"
-    return None
-
-
-def cached_above_input(record: PriceRecord, records: list[PriceRecord]) -> str | None:
-    """A cached-input price at or above the input price beside it: a slip, since a cache read is sold at a
-    discount (LiteLLM's claude-3-5-haiku once read $0.80 for $0.80 input, between $0.10 and $0.08)."""
-    if record.component != Component.CACHE_READ:
-        return None
-    same_key = (Component.INPUT, record.tier, record.mode)
-    for other in records:
-        if (other.component, other.tier, other.mode) == same_key and record.price >= other.price:
-            return f"cached input ${record.price} is not below the input price ${other.price}"
-    return None
 
 
 def _prefer(a: FeedEntry, b: FeedEntry) -> FeedEntry:
@@ -132,7 +106,8 @@ def resolve_offerings(
     A listing the catalog does not know yet is resolved to its lab model by the same rules as the catalogue
     import (catalog.identity): only a model no lab lists yet is created, unreviewed."""
     offerings = offering_ids()
-    new_entries = [e for e in entries if (e.host, e.host_model_id) not in offerings]
+    filed = _by_spelling([e for e in entries if not e.id_is_exact], offerings)
+    new_entries = [e for e in entries if (e.host, e.host_model_id) not in offerings | filed]
     listings = [
         Listing(
             host=entry.host,
@@ -178,6 +153,19 @@ def resolve_offerings(
         )
     Model.objects.bulk_create(new_models.values())
     models.update({key: m.pk for key, m in new_models.items()})
+    # An entry spelt the source's own way goes to the host's offering of its model, where there is one.
+    at_host = {}
+    for pk, model_id, host, host_model_id in Offering.objects.filter(
+        host__slug__in={e.host for e in new_entries if not e.id_is_exact}
+    ).values_list("pk", "model_id", "host__slug", "host_model_id"):
+        best = at_host.get((model_id, host))
+        if best is None or (len(host_model_id), host_model_id) < best[0]:
+            at_host[(model_id, host)] = ((len(host_model_id), host_model_id), pk)
+    for e in list(new_entries):
+        found = at_host.get((models[resolved[(e.host, e.host_model_id)].key_tuple], e.host))
+        if not e.id_is_exact and found:
+            filed[(e.host, e.host_model_id)] = found[1]
+            new_entries.remove(e)
     Offering.objects.bulk_create(
         Offering(
             model_id=models[resolved[(e.host, e.host_model_id)].key_tuple],
@@ -190,6 +178,7 @@ def resolve_offerings(
                 host_model_id=e.host_model_id,
                 costs_nothing=is_free(e),
                 batch_only=is_batch_only(e),
+                variable_price=e.variable_price,
             ),
             match_rule=resolved[(e.host, e.host_model_id)].rule,
             source=f"{source.name}: {e.source_id}",
@@ -202,48 +191,23 @@ def resolve_offerings(
             for e in new_entries
         }
     )
-    return offering_ids(), [e.source_id for e in unmatched]
+    return offering_ids() | filed, [e.source_id for e in unmatched]
 
 
-def _save_dissent(
-    dissent: dict[int, list[PriceRecord]],
-    listed: dict[int, list[PriceRecord]],
-    source: PriceSource,
-    observed_at: dt.datetime,
-) -> None:
-    """Keep this source's prices that differ from a higher-priority source's published price, as quotes.
+def _spelling(host_model_id: str) -> str:
+    return re.sub(r"[._\s]+", "-", host_model_id.lower())
 
-    A quote of this source for a key it now agrees on (or publishes itself) is deleted: only disagreement is
-    worth a row, so a sync of an unchanged feed writes nothing.
-    """
-    existing = {
-        (q.offering_id, q.component, q.tier, q.mode): q
-        for q in SourceQuote.objects.filter(source=source, offering_id__in=list(listed))
+
+def _by_spelling(
+    entries: list[FeedEntry], offerings: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """(host, id) → offering id for entries whose id is the host's once punctuation is ignored ("4.5" = "4-5")."""
+    spelt = {(host, _spelling(mid)): pk for (host, mid), pk in offerings.items()}
+    return {
+        (e.host, e.host_model_id): spelt[(e.host, _spelling(e.host_model_id))]
+        for e in entries
+        if (e.host, e.host_model_id) not in offerings and (e.host, _spelling(e.host_model_id)) in spelt
     }
-    dissenting = {(offering_id, *r.key): r for offering_id, records in dissent.items() for r in records}
-    to_create, to_update = [], []
-    for key, r in dissenting.items():
-        quote = existing.get(key)
-        if quote is None:
-            to_create.append(
-                SourceQuote(
-                    offering_id=key[0],
-                    component=r.component,
-                    tier=r.tier,
-                    mode=r.mode,
-                    source=source,
-                    price=r.price,
-                    unit=r.unit,
-                    observed_at=observed_at,
-                )
-            )
-        elif (quote.price, quote.unit) != (r.price, r.unit):
-            quote.price, quote.unit, quote.observed_at = r.price, r.unit, observed_at
-            to_update.append(quote)
-    stale = [q.pk for key, q in existing.items() if key not in dissenting]
-    SourceQuote.objects.bulk_create(to_create, batch_size=500)
-    SourceQuote.objects.bulk_update(to_update, ["price", "unit", "observed_at"], batch_size=500)
-    SourceQuote.objects.filter(pk__in=stale).delete()
 
 
 @transaction.atomic
@@ -262,64 +226,21 @@ def sync_feed(
     report.matched = len(entries) - len(report.unmatched)
 
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
-    evidence = {offering_of[e.source_id]: (e.source_id, e.evidence) for e in entries}
-
-    current_periods = open_periods(prices)
-    priority = dict(PriceSource.objects.values_list("pk", "priority"))
-    already_held = set(
-        PendingPriceChange.objects.filter(status=PendingStatus.PENDING, source=source).values_list(
-            "offering_id", "component", "tier", "mode", "new_price"
-        )
+    evidence = {offering_of[e.source_id]: {"id": e.source_id, "entry": e.evidence} for e in entries}
+    covered = None
+    if feed.complete:
+        hosts = {e.host for e in entries} | {host for host, _ in feed.unpriced}
+        covered = set(Provider.objects.filter(slug__in=hosts).values_list("pk", flat=True))
+        for key in feed.unpriced:  # listed without a price: every price it had is missing
+            if key in offerings:
+                prices.setdefault(offerings[key], [])
+    report.ledger = record_observations(
+        prices, source=source, observed_at=observed_at, covered_hosts=covered, evidence=evidence
     )
-    to_record: dict[int, list[PriceRecord]] = defaultdict(list)
-    dissent: dict[int, list[PriceRecord]] = defaultdict(list)
-    held = []
-    for offering_id, records in prices.items():
-        for record in records:
-            current = current_periods.get((offering_id, *record.key))
-            if (
-                current is not None
-                and current.source_id != source.pk
-                and priority[current.source_id] > source.priority
-            ):
-                report.outranked += 1
-                if (current.price, current.unit) != (record.price, record.unit):
-                    dissent[offering_id].append(record)
-                continue
-            reason = None
-            if current is not None and current.price != record.price:
-                reason = is_suspicious(current.price, record.price) or cached_above_input(record, records)
-            if reason:
-                report.held += 1
-                if (offering_id, *record.key, record.price) not in already_held:
-                    source_id, raw = evidence[offering_id]
-                    held.append(
-                        PendingPriceChange(
-                            offering_id=offering_id,
-                            component=record.component,
-                            tier=record.tier,
-                            mode=record.mode,
-                            unit=record.unit,
-                            source=source,
-                            old_price=current.price,
-                            new_price=record.price,
-                            observed_at=observed_at,
-                            reason=reason,
-                            evidence={"id": source_id, "entry": raw},
-                        )
-                    )
-                continue
-            to_record[offering_id].append(record)
-    PendingPriceChange.objects.bulk_create(held)
-    _save_dissent(dissent, prices, source, observed_at)
-    report.newly_held = len(held)
-    listed = {offering_id: {r.key for r in records} for offering_id, records in prices.items()}
-    listed.update({offerings[key]: set() for key in feed.unpriced if key in offerings})
-    withdrawn = close_withdrawn(listed, source=source, observed_at=observed_at)
-    report.ledger = record_prices(to_record, source=source, observed_at=observed_at)
-    report.ledger.withdrawn = withdrawn
+    report.held = report.ledger.held
+    report.newly_held = report.ledger.held
     if report.ledger.wrote_anything:
-        touched = Offering.objects.filter(pk__in=listed.keys()).values_list("model_id", flat=True).distinct()
+        touched = Offering.objects.filter(pk__in=prices.keys()).values_list("model_id", flat=True).distinct()
         refresh_listed_prices(touched)
     if dry_run:
         transaction.set_rollback(True)

@@ -29,12 +29,17 @@ def change(before: Decimal, after: Decimal) -> str:
 
 
 def price_change(period) -> str:
-    """ "— no change since 2026-07-01", or "▼ 50% on 2024-08-06" against the period before (`previous_price`)."""
+    """ "— no change since 2026-07-01 (first seen)", "▼ 50% on 2024-08-06", or "corrected on 2026-08-01 (was
+    $1.10 per LiteLLM; OpenRouter followed)" against the period before (`previous_price`). A correction is a change
+    of the source followed, never a price move: it gets no arrow."""
     previous = getattr(period, "previous_price", None)
     since = f"{period.valid_from:%Y-%m-%d}"
+    stated = getattr(period, "effective", "observed") == "stated"
     if previous is None:
-        return f"— no change since {since}"
-    return f"{change(previous, period.price)} on {since}"
+        return f"— no change since {since}" + ("" if stated else " (first seen)")
+    if getattr(period, "opening", "change") == "correction":
+        return f"corrected on {since} (was {usd(previous)}; now following {period.source.name})"
+    return f"{change(previous, period.price)} on {since}" + ("" if stated else " (first seen)")
 
 
 def display_name(user) -> str:

@@ -73,6 +73,8 @@ class ParsedFeed:
     # Ids that only point at another entry ("~anthropic/claude-sonnet-latest", LiteLLM's `alias_of`): alias id →
     # the id it points at (empty when the feed does not say). They are not offerings of their own.
     aliases: dict[str, str] = field(default_factory=dict)
+    # A whole feed: what it no longer lists at the hosts it covers is missing. False for a single entry.
+    complete: bool = True
 
 
 class PriceFeed(Protocol):

@@ -9,7 +9,6 @@ from django.urls import reverse
 from catalog.models import Model, Offering, Profile, ProfileStatus
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from pricing.ledger import record_prices
-from pricing.models import SourceQuote
 from pricing.records import PriceRecord
 from pricing.sources import price_source
 from tests.fixtures import text_of
@@ -130,19 +129,23 @@ def test_a_reader_can_price_their_own_conversation(sample_data, reader):
 
 
 @pytest.mark.django_db
-def test_the_page_says_when_sources_disagree(sample_data, reader):
+def test_the_page_says_when_sources_disagree_who_says_what_and_since_when(sample_data, reader):
     offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
-    SourceQuote.objects.create(
-        offering=offering,
-        component="input",
-        price=Decimal("5"),
-        source=price_source("litellm"),
-        observed_at=dt.datetime(2026, 7, 24, tzinfo=dt.UTC),
+    record_prices(
+        {offering.pk: [PriceRecord("input", Decimal("5"))]},
+        source=price_source("llm_prices"),
+        observed_at=dt.datetime(2026, 8, 6, tzinfo=dt.UTC),
     )
 
     page = text_of(reader.get("/models/openai/gpt-4o/"))
 
-    assert "Sources disagree on input: we show $2.50 from models.dev; LiteLLM price table gives $5.00" in page
+    assert (
+        "Sources disagree on input: llm-prices $5.00 (shown), since 2026-08-06; "
+        "models.dev $2.50, since 2026-07-01." in page
+    )
+    assert "▲" not in page.split("Pricing over time")[1].split("Every price")[0], (
+        "following another source is a correction, not a price move"
+    )
 
 
 @pytest.mark.django_db
@@ -188,7 +191,7 @@ def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
     grow(changes=1, runs=3, since=0)
     reader.get(REFERENCE)  # warm caches that are not per page
     cache.clear()  # and measure the page as it is built, not served from the page cache
-    with django_assert_max_num_queries(22) as small:
+    with django_assert_max_num_queries(24) as small:
         reader.get(REFERENCE)
 
     grow(changes=30, runs=1000, since=1)

@@ -19,7 +19,7 @@ def change_prices(key: str, host: str, observed_at: dt.datetime, **prices: str) 
     offering = Offering.objects.get(model__lab__slug=lab, model__slug=slug, host__slug=host)
     record_prices(
         {offering.pk: [PriceRecord(c, Decimal(p)) for c, p in prices.items()]},
-        source=price_source("litellm"),
+        source=price_source("models_dev"),
         observed_at=observed_at,
     )
 

@@ -69,7 +69,7 @@ def test_it_keeps_the_closed_periods_of_the_history(sample_data, reader):
     august = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
     record_prices(
         {offering.pk: [PriceRecord("input", Decimal("1.25"))]},
-        source=price_source("litellm"),
+        source=price_source("models_dev"),
         observed_at=august,
     )
 
@@ -78,7 +78,7 @@ def test_it_keeps_the_closed_periods_of_the_history(sample_data, reader):
     azure_input = [r for r in rows if r["host"] == "azure" and r["component"] == "input"]
     assert [(r["usd_per_unit"], r["valid_to"], r["source"]) for r in azure_input] == [
         ("2.5", "2026-08-01T00:00:00+00:00", "models_dev"),
-        ("1.25", "", "litellm"),
+        ("1.25", "", "models_dev"),
     ]
 
 

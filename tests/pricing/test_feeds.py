@@ -20,7 +20,7 @@ def change_prices(model: str, host: str, observed_at: dt.datetime, **prices: str
     offering = Offering.objects.get(model__slug=model, host__slug=host, host_model_id=model)
     record_prices(
         {offering.pk: [PriceRecord(c, Decimal(p)) for c, p in prices.items()]},
-        source=price_source("litellm"),
+        source=price_source("models_dev"),
         observed_at=observed_at,
     )
 
@@ -59,7 +59,7 @@ def test_a_price_change_is_an_entry_that_says_what_changed_and_by_how_much(price
     assert gpt_4o["title"] == "GPT-4o at Azure OpenAI (Microsoft): input $2.50 → $1.25 per 1M tokens (▼ 50%)"
     assert gpt_4o["link"] == "http://testserver/models/openai/gpt-4o/"
     assert gpt_4o["published"] == "2026-08-01T00:00:00+00:00"
-    assert "Source: LiteLLM price table." in gpt_4o["summary"]
+    assert "Source: models.dev." in gpt_4o["summary"]
     assert "down from $2.50" in gpt_4o["summary"]
 
 
@@ -83,7 +83,7 @@ def test_the_feed_has_the_latest_50_changes(sample_data, reader):
         change_prices(
             "gpt-4o",
             "azure",
-            AUGUST + dt.timedelta(weeks=week),
+            AUGUST + dt.timedelta(days=week),
             input=str(Decimal("2.5") + week),
             output=str(10 + week),
         )
@@ -91,7 +91,7 @@ def test_the_feed_has_the_latest_50_changes(sample_data, reader):
     feed = entries(reader)
 
     assert len(feed) == 50
-    assert feed[0]["published"] == (AUGUST + dt.timedelta(weeks=26)).isoformat()
+    assert feed[0]["published"] == (AUGUST + dt.timedelta(days=26)).isoformat()
 
 
 def test_a_labs_feed_has_the_changes_of_its_models_at_every_host(price_changes, reader):
@@ -113,7 +113,7 @@ def test_the_feed_runs_the_same_queries_however_many_changes_it_lists(
     with django_assert_num_queries(queries):
         reader.get(url)
     for week in range(1, 30):
-        change_prices("gpt-4o", "azure", AUGUST + dt.timedelta(weeks=week), input=str(Decimal(week)))
+        change_prices("gpt-4o", "azure", AUGUST + dt.timedelta(days=week), input=str(Decimal(week)))
 
     with django_assert_num_queries(queries):
         assert len(entries(reader, url)) >= 30

@@ -136,7 +136,7 @@ def test_a_sync_that_fails_half_way_leaves_the_catalog_and_ledger_exactly_as_the
     def crash(*args, **kwargs):
         raise RuntimeError("the worker died half way")
 
-    monkeypatch.setattr("pricing.sync.record_prices", crash)
+    monkeypatch.setattr("pricing.sync.record_observations", crash)
     feed = {
         "gpt-4o": {**GPT_4O, "input_cost_per_token": 1.25e-06},
         "brand-new-model": GPT_4O,  # creates a model and an offering before the crash

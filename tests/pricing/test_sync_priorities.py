@@ -1,11 +1,11 @@
-"""When sources disagree, the ledger follows the higher-priority source and keeps the other's price as a quote."""
+"""Each source keeps its own record; the published price follows the highest-priority source pricing it."""
 
 import datetime as dt
 import json
 
 import pytest
 
-from pricing.models import PricePeriod, SourceQuote
+from pricing.models import Opening, PricePeriod, SourcePeriod
 from pricing.runs import run_sync
 
 pytestmark = pytest.mark.django_db
@@ -40,25 +40,37 @@ def published_input():
     return PricePeriod.objects.in_force().get(component="input")
 
 
-def test_a_higher_priority_source_rules_and_the_other_is_kept_as_a_quote(tmp_path):
+def test_each_source_keeps_its_own_record_and_the_higher_priority_one_is_published(tmp_path):
     run_sync("models_dev", file=models_dev_feed(tmp_path, 2.5), observed_at=JULY_1)
     run_sync("litellm", file=litellm_feed(tmp_path, 2e-06), observed_at=JULY_8)  # LiteLLM outranks models.dev
-
-    _, report = run_sync("models_dev", file=models_dev_feed(tmp_path, 2.5), observed_at=JULY_15)
+    run_sync("models_dev", file=models_dev_feed(tmp_path, 2.5), observed_at=JULY_15)
 
     period = published_input()
     assert (period.price, period.source.slug) == (2, "litellm")
-    assert report.outranked == 1  # input; the output price, on which both agree, models.dev still publishes
-    quote = SourceQuote.objects.get()
-    assert (quote.source.slug, quote.component, quote.price) == ("models_dev", "input", 2.5)
+    records = {
+        (p.source.slug, p.price, p.valid_from, p.valid_to)
+        for p in SourcePeriod.objects.filter(component="input").select_related("source")
+    }
+    assert records == {("models_dev", 2.5, JULY_1, None), ("litellm", 2, JULY_8, None)}
 
 
-def test_a_quote_disappears_when_its_source_comes_to_agree(tmp_path):
+def test_following_another_source_is_a_correction_never_a_price_change(tmp_path, client):
+    run_sync("models_dev", file=models_dev_feed(tmp_path, 2.5), observed_at=JULY_1)
+    run_sync("litellm", file=litellm_feed(tmp_path, 2e-06), observed_at=JULY_8)
+
+    switched = published_input()
+    assert (switched.opening, switched.valid_from) == (Opening.CORRECTION, JULY_8)
+    assert not PricePeriod.objects.changes().exists()
+    assert "2.50" not in client.get("/changes/?kind=prices").content.decode()
+    assert "<entry>" not in client.get("/feeds/price-changes/").content.decode()
+
+
+def test_a_change_of_the_followed_sources_own_price_is_a_change(tmp_path):
     run_sync("litellm", file=litellm_feed(tmp_path, 2e-06), observed_at=JULY_1)
     run_sync("models_dev", file=models_dev_feed(tmp_path, 2.5), observed_at=JULY_8)
-    assert SourceQuote.objects.count() == 1
+    assert published_input().price == 2  # models.dev's $2.50 is its own record, not published
 
-    run_sync("models_dev", file=models_dev_feed(tmp_path, 2), observed_at=JULY_15)
+    run_sync("litellm", file=litellm_feed(tmp_path, 2.5e-06), observed_at=JULY_15)
 
-    assert not SourceQuote.objects.exists()
-    assert published_input().price == 2
+    period = published_input()
+    assert (period.price, period.opening, period.valid_from) == (2.5, Opening.CHANGE, JULY_15)

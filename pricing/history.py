@@ -1,0 +1,665 @@
+"""Each source's own record of a price, and the published ledger derived from all of them.
+
+**The sources' records.** Every source keeps its own step history per (offering, component, tier, mode): what
+LiteLLM said, from when to when; what OpenRouter said; and so on (`SourcePeriod`). A sync compares what the
+source says now with what it said before:
+
+- a price equal to the one it gave last continues that period (nothing is written);
+- a different price closes the period and opens the next one, at the date the source states (genai-prices'
+  `start_date`, llm-prices' `from_date`, "stated") or else at the observation ("first seen"); a stated date
+  may lie in the future: the change is scheduled and comes into force on its date;
+- an entry the source no longer lists is marked missing at that sync; if a sync at least `MISSING_GRACE` later
+  still lacks it, its periods close, dated the first sync that lacked it ("withdrawn"). One missing snapshot
+  does not flap a price: if the entry comes back before that, nothing is closed. A price an entry that is still
+  listed no longer gives (a dropped tier or component) closes at once: the source says so itself.
+- a change that looks like a slip is kept in the source's record but *held*: a move of 10× or more either way, a
+  drop to 0, a cached-input price not below the input price, or a move away from a price every other source
+  still gives. Until an editor approves it, the source counts as still giving its previous price.
+
+**Reconciliation** (one rule, `reconcile`): at every moment the published price of a key is that of the
+highest-priority source that prices it then (held values aside). A published period opens when that price
+changes; it is a *change* only when the followed source's own price changed at that moment, and a *correction*
+when another source is followed and gives another figure (never shown as ▲/▼). When no source prices a key any
+more, its published period closes: the host has withdrawn it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from catalog import freshness
+from pricing.models import (
+    Component,
+    EndKind,
+    Opening,
+    PendingPriceChange,
+    PendingStatus,
+    PricePeriod,
+    PriceSource,
+    Review,
+    SourcePeriod,
+    StartKind,
+)
+from pricing.records import PriceRecord, normalised
+
+Key = tuple[int, str, str, str]  # offering id, component, tier, mode
+MISSING_GRACE = dt.timedelta(days=6)  # a weekly sync, give or take a day
+SUSPICIOUS_FACTOR = Decimal(10)
+_CHUNK = 2000
+_END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+class StaleObservation(ValueError):
+    """An observation older than the period it would close: replay snapshots in date order."""
+
+
+@dataclass
+class LedgerChanges:
+    """What a recording did to the sources' records and to the published ledger."""
+
+    opened: int = 0  # a source priced a key for the first time
+    changed: int = 0  # a source's price changed (its period closed and the next opened)
+    unchanged: int = 0
+    withdrawn: int = 0  # a source stopped listing a key (two syncs apart)
+    missing: int = 0  # a source lacked a key once: remembered, nothing closed yet
+    held: int = 0  # changes kept in the source's record but held for an editor
+    published: int = 0  # published periods written (opened, closed or corrected)
+    corrections: int = 0  # of which corrections: another source followed, with another figure
+
+    @property
+    def wrote_anything(self) -> bool:
+        return bool(
+            self.opened or self.changed or self.withdrawn or self.missing or self.held or self.published
+        )
+
+    def __str__(self) -> str:
+        text = f"{self.opened} new, {self.changed} changed, {self.unchanged} unchanged"
+        extra = [
+            f"{n} {label}"
+            for n, label in (
+                (self.withdrawn, "withdrawn"),
+                (self.held, "held"),
+                (self.corrections, "corrections"),
+            )
+            if n
+        ]
+        return ", ".join([text, *extra])
+
+
+@dataclass
+class Span:
+    """A source period in memory; `pk` is None until it is written."""
+
+    source_id: int
+    price: Decimal
+    unit: str
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    effective: str = StartKind.OBSERVED
+    end: str = EndKind.NONE
+    observed_at: dt.datetime | None = None
+    missing_since: dt.datetime | None = None
+    review: str = Review.ACCEPTED
+    pk: int | None = None
+    hold_reason: str = field(default="", compare=False)
+
+    def covers(self, moment: dt.datetime) -> bool:
+        return self.valid_from <= moment and (self.valid_to is None or moment < self.valid_to)
+
+    def same_price(self, other: Span) -> bool:
+        return (normalised(self.price), self.unit) == (normalised(other.price), other.unit)
+
+    def state(self) -> tuple:
+        return (
+            self.price,
+            self.unit,
+            self.valid_from,
+            self.valid_to,
+            self.effective,
+            self.end,
+            self.observed_at,
+            self.missing_since,
+            self.review,
+        )
+
+
+_SPAN_FIELDS = [
+    "pk",
+    "offering_id",
+    "component",
+    "tier",
+    "mode",
+    "source_id",
+    "price",
+    "unit",
+    "valid_from",
+    "valid_to",
+    "effective",
+    "end",
+    "observed_at",
+    "missing_since",
+    "review",
+]
+
+
+def load_spans(offering_ids: Iterable[int]) -> dict[Key, dict[int, list[Span]]]:
+    """Every source's record for these offerings: key → source id → spans, oldest first."""
+    ids = sorted(set(offering_ids))
+    found: dict[Key, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for start in range(0, len(ids), _CHUNK):
+        rows = SourcePeriod.objects.filter(offering_id__in=ids[start : start + _CHUNK]).order_by("valid_from")
+        for row in rows.values_list(*_SPAN_FIELDS):
+            pk, offering, component, tier, mode, source_id, *rest = row
+            price, unit, valid_from, valid_to, effective, end, observed_at, missing_since, review = rest
+            found[(offering, component, tier, mode)][source_id].append(
+                Span(
+                    source_id,
+                    price,
+                    unit,
+                    valid_from,
+                    valid_to,
+                    effective,
+                    end,
+                    observed_at,
+                    missing_since,
+                    review,
+                    pk,
+                )
+            )
+    return found
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def statement(records: Sequence[PriceRecord], source_id: int, observed_at: dt.datetime) -> list[Span]:
+    """What a source says now about one key, as spans: a stated start where the source gives one, else the
+    observation. A past price whose start the source does not give (the first of genai-prices' dated variants,
+    an llm-prices row with only a `to_date`) says nothing we can date, and is left out."""
+    spans = []
+    for record in records:
+        ends = _at(record.ends) if record.ends else None
+        if record.starts is None:
+            if ends is not None and ends <= observed_at:
+                continue
+            start, effective = observed_at, StartKind.OBSERVED
+        else:
+            start, effective = _at(record.starts), StartKind.STATED
+        spans.append(
+            Span(
+                source_id,
+                record.price,
+                record.unit,
+                start,
+                ends,
+                effective,
+                EndKind.STATED if ends else EndKind.NONE,
+                observed_at,
+            )
+        )
+    spans.sort(key=lambda s: s.valid_from)
+    # Each span ends where the next begins; an undated price gives way to a dated one that starts later.
+    fitted: list[Span] = []
+    for span, following in zip(spans, [*spans[1:], None][: len(spans)], strict=True):
+        if following is not None and (span.valid_to is None or span.valid_to > following.valid_from):
+            span.valid_to, span.end = following.valid_from, EndKind.NONE
+        if span.valid_to is None or span.valid_to > span.valid_from:
+            fitted.append(span)
+    return fitted
+
+
+def merged(existing: list[Span], said: list[Span]) -> list[Span]:
+    """The source's record once what it says now is added: what it said before the first date it speaks for is
+    kept (cut at that date), the rest is replaced; adjacent spans at one price are one span (the earlier start,
+    its kind and its first observation kept)."""
+    if not said:
+        return existing
+    cut = said[0].valid_from
+    spans: list[Span] = []
+    for span in existing:
+        if span.valid_from >= cut:
+            continue
+        if span.valid_to is None or span.valid_to > cut:
+            span = dataclasses.replace(span, valid_to=cut, end=EndKind.NONE)
+        spans.append(span)
+    replaced = {s.valid_from: s for s in existing if s.valid_from >= cut}
+    for span in said:
+        previous = spans[-1] if spans else None
+        if previous is not None and previous.valid_to == span.valid_from and previous.same_price(span):
+            spans[-1] = dataclasses.replace(
+                previous, valid_to=span.valid_to, end=span.end, missing_since=None
+            )
+            continue
+        old = replaced.get(span.valid_from)
+        if old is not None and old.same_price(span):
+            # Said again as before (a scheduled price, a re-sync of one observation): the same row.
+            span = dataclasses.replace(
+                span, pk=old.pk, review=old.review, observed_at=old.observed_at, missing_since=None
+            )
+        spans.append(span)
+    return spans
+
+
+def suspicious_move(old: Decimal, new: Decimal) -> str | None:
+    """Why a move from `old` to `new` should be held for an editor, or None."""
+    if old > 0 and new == 0:
+        return "drops to $0"
+    if old > 0 and new > 0 and (new / old >= SUSPICIOUS_FACTOR or old / new >= SUSPICIOUS_FACTOR):
+        return f"moves {SUSPICIOUS_FACTOR}× or more at once"
+    return None
+
+
+def _last_accepted(spans: list[Span], before: Span) -> Span | None:
+    found = None
+    for span in spans:
+        if span is before:
+            break
+        if span.review == Review.ACCEPTED:
+            found = span
+    return found
+
+
+def hold_reason(
+    key: Key, span: Span, previous: Span | None, others: Mapping[int, list[Span]], inputs: list[Span]
+) -> str:
+    """Why a new span of a source should be held, or "" to accept it. `previous` is the source's last accepted
+    span before it; `others` every source's record for the key; `inputs` the same source's input price beside it
+    (for the cached-input check)."""
+    if previous is None or previous.same_price(span):
+        return ""
+    if reason := suspicious_move(previous.price, span.price):
+        return reason
+    if key[1] == Component.CACHE_READ:
+        for candidate in inputs:
+            if (
+                candidate.covers(span.valid_from)
+                and span.unit == candidate.unit
+                and span.price >= candidate.price
+            ):
+                return (
+                    f"cached input ${normalised(span.price)} is not below the input price "
+                    f"${normalised(candidate.price)}"
+                )
+    quoted = [
+        s
+        for source_id, spans in others.items()
+        if source_id != span.source_id
+        for s in spans
+        if s.review == Review.ACCEPTED and s.covers(span.valid_from)
+    ]
+    if quoted and all(s.same_price(previous) for s in quoted):
+        return (
+            f"moves away from ${normalised(previous.price)}, which every other source pricing it still gives "
+            f"({len(quoted)} source{'s' if len(quoted) != 1 else ''})"
+        )
+    return ""
+
+
+# -- the published ledger --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Published:
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    price: Decimal
+    unit: str
+    source_id: int
+    observed_at: dt.datetime
+    effective: str
+    opening: str
+
+    def state(self) -> tuple:
+        return (
+            self.valid_to,
+            normalised(self.price),
+            self.unit,
+            self.source_id,
+            self.observed_at,
+            self.effective,
+            self.opening,
+        )
+
+
+def counted(spans: list[Span]) -> list[Span]:
+    """A source's spans as reconciliation counts them: a held or rejected span stands for the source's last
+    accepted price while it runs on from it, and counts for nothing otherwise."""
+    result: list[Span] = []
+    for span in spans:
+        if span.review == Review.ACCEPTED:
+            result.append(span)
+        elif result and result[-1].valid_to == span.valid_from:
+            result.append(dataclasses.replace(result[-1], valid_from=span.valid_from, valid_to=span.valid_to))
+    return result
+
+
+def reconcile(records: Mapping[int, list[Span]], priority: Mapping[int, int]) -> list[Published]:
+    """The published periods of one key from every source's record (see the module's docstring)."""
+    by_source = {source_id: counted(spans) for source_id, spans in records.items()}
+    moments = sorted(
+        {s.valid_from for spans in by_source.values() for s in spans}
+        | {s.valid_to for spans in by_source.values() for s in spans if s.valid_to is not None}
+    )
+    rank = {source_id: (priority.get(source_id, 0), -source_id) for source_id in by_source}
+    published: list[Published] = []
+    for start, end in zip(moments, [*moments[1:], None][: len(moments)], strict=True):
+        covering = [
+            (source_id, span)
+            for source_id, spans in by_source.items()
+            for span in spans
+            if span.covers(start)
+        ]
+        if not covering:
+            continue
+        source_id, span = max(covering, key=lambda item: rank[item[0]])
+        last = published[-1] if published else None
+        contiguous = last is not None and last.valid_to == start
+        if contiguous and (normalised(last.price), last.unit) == (normalised(span.price), span.unit):
+            last.valid_to = end
+            continue
+        if not contiguous:
+            opening = Opening.FIRST
+        else:
+            own_previous = next((s for s in by_source[source_id] if s.valid_to == start), None)
+            changed_itself = own_previous is not None and not own_previous.same_price(span)
+            opening = Opening.CHANGE if changed_itself else Opening.CORRECTION
+        published.append(
+            Published(
+                valid_from=start,
+                valid_to=end,
+                price=span.price,
+                unit=span.unit,
+                source_id=source_id,
+                observed_at=span.observed_at or start,
+                effective=span.effective if span.valid_from == start else StartKind.OBSERVED,
+                opening=opening,
+            )
+        )
+    return published
+
+
+def publish(
+    keys: Iterable[Key], spans: Mapping[Key, Mapping[int, list[Span]]] | None = None
+) -> LedgerChanges:
+    """Bring the published periods of these keys in line with the sources' records. A period whose start is
+    unchanged keeps its row (and so its id in feeds); only what differs is written."""
+    keys = set(keys)
+    changes = LedgerChanges()
+    if not keys:
+        return changes
+    offering_ids = {key[0] for key in keys}
+    if spans is None:
+        spans = load_spans(offering_ids)
+    priority = dict(PriceSource.objects.values_list("pk", "priority"))
+    existing: dict[Key, dict[dt.datetime, PricePeriod]] = defaultdict(dict)
+    ids = sorted(offering_ids)
+    for start in range(0, len(ids), _CHUNK):
+        for period in PricePeriod.objects.filter(offering_id__in=ids[start : start + _CHUNK]):
+            key = (period.offering_id, period.component, period.tier, period.mode)
+            if key in keys:
+                existing[key][period.valid_from] = period
+    to_delete: list[int] = []
+    to_close: list[PricePeriod] = []
+    to_update: list[PricePeriod] = []
+    to_create: list[PricePeriod] = []
+    for key in keys:
+        wanted = reconcile(spans.get(key, {}), priority)
+        have = existing.get(key, {})
+        wanted_starts = {p.valid_from for p in wanted}
+        to_delete += [period.pk for start, period in have.items() if start not in wanted_starts]
+        for p in wanted:
+            period = have.get(p.valid_from)
+            if period is not None:
+                current = (
+                    period.valid_to,
+                    normalised(period.price),
+                    period.unit,
+                    period.source_id,
+                    period.observed_at,
+                    period.effective,
+                    period.opening,
+                )
+                if current == p.state():
+                    continue
+                old_end, new_end = period.valid_to or _END_OF_TIME, p.valid_to or _END_OF_TIME
+                period.valid_to, period.price, period.unit, period.source_id = (
+                    p.valid_to,
+                    p.price,
+                    p.unit,
+                    p.source_id,
+                )
+                period.observed_at, period.effective, period.opening = p.observed_at, p.effective, p.opening
+                (to_update if new_end > old_end else to_close).append(period)
+            else:
+                to_create.append(
+                    PricePeriod(
+                        offering_id=key[0],
+                        component=key[1],
+                        tier=key[2],
+                        mode=key[3],
+                        price=p.price,
+                        unit=p.unit,
+                        valid_from=p.valid_from,
+                        valid_to=p.valid_to,
+                        source_id=p.source_id,
+                        observed_at=p.observed_at,
+                        effective=p.effective,
+                        opening=p.opening,
+                    )
+                )
+    # Delete, shorten, lengthen, then create: the database forbids overlapping periods and two open periods of a
+    # key at every row it writes, so nothing may grow into room another row still holds.
+    for start in range(0, len(to_delete), 500):
+        PricePeriod.objects.filter(pk__in=to_delete[start : start + 500]).delete()
+    fields = ["valid_to", "price", "unit", "source", "observed_at", "effective", "opening"]
+    PricePeriod.objects.bulk_update(to_close, fields, batch_size=500)
+    for period in to_update:  # rare: a period runs on where a later one was withdrawn
+        period.save(update_fields=fields)
+    PricePeriod.objects.bulk_create(to_create, batch_size=500)
+    changes.published = len(to_delete) + len(to_close) + len(to_update) + len(to_create)
+    changes.corrections = sum(p.opening == Opening.CORRECTION for p in to_create)
+    if changes.published:
+        freshness.bump(freshness.PRICES)
+    return changes
+
+
+# -- recording a source's observation --------------------------------------------------------------------------
+
+
+def _write_spans(
+    writes: list[tuple[Key, Span]], updates: list[tuple[Key, Span]], deletes: list[int]
+) -> dict[int, SourcePeriod]:
+    """Write source spans; returns id(span) → the row created, for new spans."""
+    for start in range(0, len(deletes), 500):
+        SourcePeriod.objects.filter(pk__in=deletes[start : start + 500]).delete()
+    rows = []
+    for key, span in updates:
+        rows.append(_row(key, span))
+    fields = ["price", "unit", "valid_to", "effective", "end", "observed_at", "missing_since", "review"]
+    closing = [r for r in rows if r.valid_to is not None]
+    SourcePeriod.objects.bulk_update(closing, fields, batch_size=500)
+    SourcePeriod.objects.bulk_update([r for r in rows if r.valid_to is None], fields, batch_size=500)
+    created = {id(span): _row(key, span) for key, span in writes}
+    SourcePeriod.objects.bulk_create(created.values(), batch_size=500)
+    for _, span in writes:
+        span.pk = created[id(span)].pk
+    return created
+
+
+def _row(key: Key, span: Span) -> SourcePeriod:
+    return SourcePeriod(
+        pk=span.pk,
+        offering_id=key[0],
+        component=key[1],
+        tier=key[2],
+        mode=key[3],
+        source_id=span.source_id,
+        price=span.price,
+        unit=span.unit,
+        valid_from=span.valid_from,
+        valid_to=span.valid_to,
+        effective=span.effective,
+        end=span.end,
+        observed_at=span.observed_at,
+        missing_since=span.missing_since,
+        review=span.review,
+    )
+
+
+def record_observations(
+    prices: Mapping[int, Sequence[PriceRecord]],
+    *,
+    source: PriceSource,
+    observed_at: dt.datetime,
+    covered_hosts: set[int] | None = None,
+    hold: bool = True,
+    evidence: Mapping[int, dict] | None = None,
+) -> LedgerChanges:
+    """Record what `source` says at `observed_at` about these offerings (offering id → its records), then
+    publish the keys whose record changed.
+
+    `covered_hosts` (host ids) makes this a whole feed for those hosts: keys the source priced there before and
+    no longer gives are then missing (see the module's docstring). Without it, only the keys given are touched.
+    With `hold`, changes that look like slips are held for an editor (an editor's own entry is not held).
+    """
+    changes = LedgerChanges()
+    by_key: dict[Key, list[PriceRecord]] = defaultdict(list)
+    for offering_id, records in prices.items():
+        for record in records:
+            by_key[(offering_id, *record.key)].append(record)
+    candidates = set(prices)
+    if covered_hosts is not None:
+        candidates |= set(
+            SourcePeriod.objects.filter(
+                source=source, valid_to__isnull=True, offering__host_id__in=covered_hosts
+            ).values_list("offering_id", flat=True)
+        )
+    spans = load_spans(candidates)
+    writes: list[tuple[Key, Span]] = []
+    updates: list[tuple[Key, Span]] = []
+    deletes: list[int] = []
+    touched: set[Key] = set()
+    held: list[tuple[Key, Span, Span]] = []
+
+    for key, records in by_key.items():
+        sources = spans[key]
+        existing = sources.get(source.pk, [])
+        said = statement(records, source.pk, observed_at)
+        if not said:
+            continue
+        last = existing[-1] if existing else None
+        if (
+            last is not None
+            and said[0].effective == last.effective == StartKind.OBSERVED
+            and said[0].valid_from < last.valid_from
+        ):
+            raise StaleObservation(
+                f"{key[1]} of offering {key[0]} was observed at {observed_at:%Y-%m-%d}, before its open "
+                f"period began ({existing[-1].valid_from:%Y-%m-%d})"
+            )
+        new = merged([dataclasses.replace(s) for s in existing], said)
+        before = {s.pk: s for s in existing}
+        kept = {s.pk for s in new if s.pk is not None}
+        new_spans = [s for s in new if s.pk is None]
+        if (
+            not new_spans
+            and all(before[s.pk].state() == s.state() for s in new if s.pk is not None)
+            and (kept == set(before))
+        ):
+            changes.unchanged += 1
+            continue
+        if hold:
+            input_key = (key[0], Component.INPUT, key[2], key[3])
+            inputs = statement(by_key.get(input_key, []), source.pk, observed_at) or spans.get(
+                input_key, {}
+            ).get(source.pk, [])
+            for span in new_spans:
+                previous = _last_accepted(new, span)
+                reason = hold_reason(key, span, previous, sources, inputs)
+                if reason:
+                    span.review, span.hold_reason = Review.HELD, reason
+                    held.append((key, span, previous))
+        if not existing:
+            changes.opened += 1
+        else:
+            changes.changed += 1
+        deletes += [pk for pk in before if pk not in kept]
+        updates += [(key, s) for s in new if s.pk is not None and before[s.pk].state() != s.state()]
+        writes += [(key, s) for s in new_spans]
+        sources[source.pk] = new
+        touched.add(key)
+
+    if covered_hosts is not None:
+        for key, sources in list(spans.items()):
+            if key in by_key:
+                continue
+            own = sources.get(source.pk)
+            if not own:
+                continue
+            last = own[-1]
+            if last.valid_to is not None or last.valid_from > observed_at:
+                continue
+            if key[0] in prices:
+                # The entry is there without this price: the source says so, no grace needed.
+                last.valid_to = max(observed_at, last.valid_from + dt.timedelta(seconds=1))
+                last.end = EndKind.WITHDRAWN
+                updates.append((key, last))
+                touched.add(key)
+                changes.withdrawn += 1
+            elif last.missing_since is None:
+                last.missing_since = observed_at
+                updates.append((key, last))
+                changes.missing += 1
+            elif observed_at - last.missing_since >= MISSING_GRACE:
+                last.valid_to = max(last.missing_since, last.valid_from + dt.timedelta(seconds=1))
+                last.end = EndKind.WITHDRAWN
+                updates.append((key, last))
+                touched.add(key)
+                changes.withdrawn += 1
+
+    _write_spans(writes, updates, deletes)
+    changes.held = len(held)
+    if held:
+        _hold(held, source, evidence or {})
+    published = publish(touched, spans)
+    changes.published, changes.corrections = published.published, published.corrections
+    return changes
+
+
+def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Mapping[int, dict]) -> None:
+    already = set(
+        PendingPriceChange.objects.filter(status=PendingStatus.PENDING, source=source).values_list(
+            "offering_id", "component", "tier", "mode", "new_price"
+        )
+    )
+    PendingPriceChange.objects.bulk_create(
+        PendingPriceChange(
+            offering_id=key[0],
+            component=key[1],
+            tier=key[2],
+            mode=key[3],
+            unit=span.unit,
+            source=source,
+            source_period_id=span.pk,
+            old_price=previous.price,
+            new_price=span.price,
+            observed_at=span.valid_from,
+            reason=span.hold_reason,
+            evidence=evidence.get(key[0], {}),
+        )
+        for key, span, previous in held
+        if (*key, normalised(span.price)) not in already
+    )
+
+
+def decide_held(period: SourcePeriod, review: str) -> LedgerChanges:
+    """An editor's decision on a held span of a source's record: accepted spans count from then on."""
+    SourcePeriod.objects.filter(pk=period.pk).update(review=review)
+    key = (period.offering_id, period.component, period.tier, period.mode)
+    return publish([key])
