@@ -13,13 +13,15 @@ source says now with what it said before:
   does not flap a price: if the entry comes back before that, nothing is closed. A price an entry that is still
   listed no longer gives (a dropped tier or component) closes at once: the source says so itself.
 - a change that looks like a slip is kept in the source's record but *held*: a move of 10× or more either way, a
-  drop to 0, a cached-input price not below the input price, or a move away from a price every other source
-  still gives. Until an editor approves it, the source counts as still giving its previous price.
+  drop to 0, a cached-input price not below the input price, or an undated move away from a price every other
+  source pricing the key still gives (at least two of them). Until an editor approves it, the source counts as
+  still giving its previous price.
 
 **Reconciliation** (one rule, `reconcile`): at every moment the published price of a key is that of the
 highest-priority source that prices it then (held values aside). A published period opens when that price
-changes; it is a *change* only when the followed source's own price changed at that moment, and a *correction*
-when another source is followed and gives another figure (never shown as ▲/▼). When no source prices a key any
+changes; it is a *change* only when the followed source's own price changed at that moment or the source states
+that its price took effect then, and a *correction* when another source is followed and gives another figure
+(never shown as ▲/▼). When no source prices a key any
 more, its published period closes: the host has withdrawn it.
 """
 
@@ -293,7 +295,9 @@ def hold_reason(
         for s in spans
         if s.review == Review.ACCEPTED and s.covers(span.valid_from)
     ]
-    if quoted and all(s.same_price(previous) for s in quoted):
+    # Against every other source: only for a move the source does not date itself (a stated date is evidence of
+    # a real change), and only where at least two other sources agree (one stale source is common).
+    if span.effective == StartKind.OBSERVED and len(quoted) >= 2 and all(s.same_price(previous) for s in quoted):
         return (
             f"moves away from ${normalised(previous.price)}, which every other source pricing it still gives "
             f"({len(quoted)} source{'s' if len(quoted) != 1 else ''})"
@@ -368,7 +372,10 @@ def reconcile(records: Mapping[int, list[Span]], priority: Mapping[int, int]) ->
         else:
             own_previous = next((s for s in by_source[source_id] if s.valid_to == start), None)
             changed_itself = own_previous is not None and not own_previous.same_price(span)
-            opening = Opening.CHANGE if changed_itself else Opening.CORRECTION
+            # A price the source states took effect on this date is a change it reports, even where it gives no
+            # earlier price of its own (genai-prices: o3 at $2 from 2025-06-10).
+            stated_here = span.valid_from == start and span.effective == StartKind.STATED
+            opening = Opening.CHANGE if changed_itself or stated_here else Opening.CORRECTION
         published.append(
             Published(
                 valid_from=start,

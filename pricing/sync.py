@@ -153,19 +153,24 @@ def resolve_offerings(
         )
     Model.objects.bulk_create(new_models.values())
     models.update({key: m.pk for key, m in new_models.items()})
-    # An entry spelt the source's own way goes to the host's offering of its model, where there is one.
-    at_host = {}
-    for pk, model_id, host, host_model_id in Offering.objects.filter(
+    # An entry spelt the source's own way goes to the host's offering of its model where that is the host's only
+    # offering of it and no other entry of the feed is filed there: never two entries' prices on one offering.
+    at_host: dict[tuple[int, str], list[int]] = {}
+    for pk, model_id, host in Offering.objects.filter(
         host__slug__in={e.host for e in new_entries if not e.id_is_exact}
-    ).values_list("pk", "model_id", "host__slug", "host_model_id"):
-        best = at_host.get((model_id, host))
-        if best is None or (len(host_model_id), host_model_id) < best[0]:
-            at_host[(model_id, host)] = ((len(host_model_id), host_model_id), pk)
-    for e in list(new_entries):
-        found = at_host.get((models[resolved[(e.host, e.host_model_id)].key_tuple], e.host))
-        if not e.id_is_exact and found:
-            filed[(e.host, e.host_model_id)] = found[1]
-            new_entries.remove(e)
+    ).values_list("pk", "model_id", "host__slug"):
+        at_host.setdefault((model_id, host), []).append(pk)
+    taken = {offerings[(e.host, e.host_model_id)] for e in entries if (e.host, e.host_model_id) in offerings}
+    taken |= set(filed.values())
+    candidates: dict[int, list[FeedEntry]] = {}
+    for e in new_entries:
+        found = at_host.get((models[resolved[(e.host, e.host_model_id)].key_tuple], e.host), [])
+        if not e.id_is_exact and len(found) == 1 and found[0] not in taken:
+            candidates.setdefault(found[0], []).append(e)
+    for offering_id, claimants in candidates.items():
+        if len(claimants) == 1:
+            filed[(claimants[0].host, claimants[0].host_model_id)] = offering_id
+            new_entries.remove(claimants[0])
     Offering.objects.bulk_create(
         Offering(
             model_id=models[resolved[(e.host, e.host_model_id)].key_tuple],

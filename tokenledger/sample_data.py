@@ -9,9 +9,11 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.conf import settings
 
 from catalog.aliases import load_aliases
@@ -20,11 +22,13 @@ from catalog.importing import CONTENT_DIR, ImportReport, import_facts, offering_
 from catalog.lifecycle import record_retirements
 from catalog.profiles import load_profiles
 from pricing.listing import refresh_listed_prices
+from pricing.runs import run_sync
 from pricing.sources import litellm, models_dev, price_source
 from pricing.sync import SyncReport, sync_feed
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 MODELS_DEV_API_JSON = DATA_DIR / "models-dev" / "api.json"
+HISTORY_MANIFEST = DATA_DIR / "history.yaml"
 # The newest LiteLLM table (1.110.2, 2026-11-20): the retirement dates hosts have announced.
 LITELLM_LATEST = DATA_DIR / "litellm" / "latest" / "model_prices_and_context_window.json"
 # The commit date of that catalogue (models.dev commit f3fc6922; see data/README.md).
@@ -53,8 +57,10 @@ def load_additions(path: Path = CONTENT_DIR / "additions.yaml") -> list[str]:
         if feed["source"] != litellm.SLUG:
             raise ValueError(f"{item['slug']}: additions take their prices from LiteLLM's table")
         table = litellm.load(Path(settings.BASE_DIR) / feed["file"])
+        single = litellm.parse({feed["id"]: table[feed["id"]]})
+        single.complete = False  # one entry of the table: it says nothing of the others
         report = sync_feed(
-            litellm.parse({feed["id"]: table[feed["id"]]}),
+            single,
             source=price_source(litellm.SLUG),
             observed_at=dt.datetime.combine(feed["observed_at"], dt.time(), tzinfo=dt.UTC),
         )
@@ -76,20 +82,68 @@ def load_retirements(path: Path = LITELLM_LATEST) -> str:
     return f"Retirement dates from LiteLLM: {record_retirements(dates)} offerings updated"
 
 
-def load_all(data: dict[str, Any] | None = None, progress: Callable | None = None) -> list[str]:
-    """Everything `make run` shows: the catalogue and its prices, our additions, the editorial profiles."""
+@dataclass(frozen=True)
+class HistoryFile:
+    source: str
+    path: Path
+    observed_at: dt.datetime
+
+
+def price_history(manifest: Path = HISTORY_MANIFEST) -> list[HistoryFile]:
+    """The price files shipped in data/, in the order they are replayed (data/history.yaml)."""
+    with manifest.open(encoding="utf-8") as f:
+        items = yaml.safe_load(f)
+    files = [
+        HistoryFile(item["source"], DATA_DIR / item["file"], dt.datetime.fromisoformat(item["observed_at"]))
+        for item in items
+    ]
+    return sorted(files, key=lambda f: f.observed_at)
+
+
+def load_price_history(files: list[HistoryFile] | None = None) -> list[str]:
+    """Replay every shipped price file as its source's weekly sync would have seen it, oldest first: each one a
+    SyncRun, as if it had been fetched on its date."""
+    lines = []
+    for item in files if files is not None else price_history():
+        run, report = run_sync(item.source, file=item.path, observed_at=item.observed_at)
+        lines.append(
+            f"  {item.observed_at:%Y-%m-%d} {run.source.name}: {report.ledger}; "
+            f"{report.ledger.published} published periods written"
+        )
+    return lines
+
+
+def load_all(
+    data: dict[str, Any] | None = None, progress: Callable | None = None, *, history: bool | None = None
+) -> list[str]:
+    """Everything `make run` shows: the catalogue, our additions, every shipped price file replayed in date order
+    (`history`, the default when no catalogue is given), and the editorial profiles.
+
+    Given a catalogue (`data`, as tests do), its own prices are recorded as of its date instead of the history.
+    """
+    history = data is None if history is None else history
     if data is None:
         data = models_dev.load(MODELS_DEV_API_JSON)
     created, updated = load_aliases()
-    report, sync = load_models_dev(data, progress=progress)
+    providers, entries = parse_models_dev(data)
+    report = import_facts(providers, entries, progress=progress)
+    additions, _ = parse_additions(CONTENT_DIR / "additions.yaml")
+    import_facts([], additions)
     lines = [
         f"Editors' identity decisions: {created} new, {updated} updated",
         f"Providers: {report.providers}",
         f"Models:    {report.models}",
         f"Offerings: {report.offerings}",
-        f"Prices from models.dev: {sync.ledger}",
     ]
-    lines += load_additions()
+    if history:
+        lines.append("Price history, replayed file by file:")
+        lines += load_price_history()
+    else:
+        sync = sync_feed(
+            models_dev.feed_of(entries), source=price_source(models_dev.SLUG), observed_at=MODELS_DEV_AS_OF
+        )
+        lines.append(f"Prices from models.dev: {sync.ledger}")
+        lines += load_additions()
     lines.append(load_retirements())
     lines.append(f"Profiles: {load_profiles(CONTENT_DIR)}")
     # Syncs keep the catalog's listed prices current as they write; this catches a database that had its
@@ -117,6 +171,8 @@ _INPUTS = [
             "pricing/listing.py",
             "pricing/ledger.py",
             "pricing/records.py",
+            "pricing/history.py",
+            "pricing/runs.py",
             "pricing/sources",
         )
     ),
