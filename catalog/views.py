@@ -27,7 +27,7 @@ from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, Workload, base_history, last_syncs, prices_by_host
+from pricing.queries import Conversation, Workload, base_history, last_seen, prices_by_host
 from tokenledger.formatting import change, usd
 
 MODELS_PER_PAGE = 50
@@ -239,7 +239,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
     hosts = prices_by_host(model, conversation)
     main = hosts[0] if hosts and hosts[0].input else None
     history = base_history(main.offering) if main else []
-    syncs = last_syncs(main.sources) if main else {}
+    syncs = last_seen(main.sources) if main else {}
     monitoring = summary_for_model(model)
     now = timezone.now()
     price_chart = price_history_chart(history, now=now) if history else None

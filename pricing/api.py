@@ -17,8 +17,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from catalog.lifecycle import successor_of
 from catalog.models import Model, ModelQuerySet, ModelRedirect, Offering, OfferingKind
-from pricing.models import Component, PricePeriod
-from pricing.queries import Conversation, host_order
+from pricing.models import Component, PricePeriod, SourcePeriod
+from pricing.queries import Conversation, host_order, quotes_for
 from pricing.records import decimal_text
 
 MAX_PAGE_SIZE = 200
@@ -270,18 +270,39 @@ def model_detail(request: HttpRequest, lab: str, model: str):
 # --- Prices ------------------------------------------------------------------------------------------------
 
 
+class QuoteOut(Schema):
+    source: str = Field(description="The slug of the source.")
+    usd_per_million: str = Field(description="Its figure, in the price's unit.")
+    observed_at: dt.datetime = Field(description="When the source first gave this figure.")
+    since: dt.datetime = Field(description="From when the source says the figure applies.")
+
+
 class PriceOut(Schema):
     host: str = Field(description="The slug of the host whose price this is.")
+    host_model_id: str = Field(description="The id the host's API expects.")
     component: str = Field(description="input, output, cache_read, audio_input, …")
     tier: str | None = Field(description='null for the base price; e.g. "prompt>200000" for long prompts.')
-    mode: str = Field(description="standard, batch, flex, priority or fast.")
+    mode: str = Field(description="standard, batch, flex, priority, fast or off_peak.")
     usd_per_million: str = Field(
         description="USD per 1M tokens, as a decimal string; for another unit, USD per that unit."
     )
     unit: str = Field(description="per_1m_tokens, per_request, per_image or per_audio_second.")
-    valid_from: dt.datetime
+    valid_from: dt.datetime = Field(description="May lie in the future: a change announced with its date.")
     valid_to: dt.datetime | None = Field(description="null while the price is in force.")
-    source: str = Field(description="The slug of the source the price comes from.")
+    effective: str = Field(
+        description="stated: the source gives valid_from as the date the price took effect; observed: "
+        "valid_from is when a source first showed it."
+    )
+    opening: str = Field(
+        description="first (first price, or first after a withdrawal), change (the followed source's price "
+        "changed) or correction (another source is followed now, with another figure: not a price move)."
+    )
+    observed_at: dt.datetime = Field(description="When the followed source first showed this price.")
+    source: str = Field(description="The slug of the source followed.")
+    quotes: list[QuoteOut] = Field(
+        description="Every source's figure for this price on its date (now while in force, the start for a "
+        "scheduled price, the end for a closed one; the as_of day when given), the followed source first."
+    )
 
 
 class ModelPrices(Schema):
@@ -289,9 +310,10 @@ class ModelPrices(Schema):
     prices: list[PriceOut]
 
 
-def price_row(period: PricePeriod) -> dict:
+def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
     return {
         "host": period.offering.host.slug,
+        "host_model_id": period.offering.host_model_id,
         "component": period.component,
         "tier": period.tier or None,
         "mode": period.mode,
@@ -299,7 +321,19 @@ def price_row(period: PricePeriod) -> dict:
         "unit": period.unit,
         "valid_from": period.valid_from,
         "valid_to": period.valid_to,
+        "effective": period.effective,
+        "opening": period.opening,
+        "observed_at": period.observed_at,
         "source": period.source.slug,
+        "quotes": [
+            {
+                "source": q.source.slug,
+                "usd_per_million": decimal_text(q.price),
+                "observed_at": q.observed_at,
+                "since": q.valid_from,
+            }
+            for q in quotes
+        ],
     }
 
 
@@ -316,15 +350,21 @@ def model_prices(
     host: Annotated[str | None, Query(description="Only this host's prices, by slug, e.g. azure.")] = None,
     as_of: Annotated[
         dt.date | None,
-        Query(description="Only the prices in force at the start of this day (UTC), as YYYY-MM-DD."),
+        Query(
+            description="Only the prices in force at the start of this day (UTC), as YYYY-MM-DD; effective "
+            "dates are honoured, so a day after an announced change gives the new price."
+        ),
     ] = None,
 ):
     """Every price of the model at every host that offers it: one object per dated period, oldest first
-    within each host, component, tier and mode."""
+    within each host, component, tier and mode; announced future prices included. Three queries."""
     found = get_model(lab, model)
     periods = PricePeriod.objects.history_of(found)
     if host:
         periods = periods.filter(offering__host__slug=host)
-    if as_of is not None:
-        periods = periods.in_force(on=dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC))
-    return {"model": found.key, "prices": [price_row(p) for p in periods]}
+    on = dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC) if as_of is not None else None
+    if on is not None:
+        periods = periods.in_force(on=on)
+    periods = list(periods)
+    quotes = quotes_for(periods, on)
+    return {"model": found.key, "prices": [price_row(p, quotes[p.pk]) for p in periods]}

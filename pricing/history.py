@@ -297,7 +297,11 @@ def hold_reason(
     ]
     # Against every other source: only for a move the source does not date itself (a stated date is evidence of
     # a real change), and only where at least two other sources agree (one stale source is common).
-    if span.effective == StartKind.OBSERVED and len(quoted) >= 2 and all(s.same_price(previous) for s in quoted):
+    if (
+        span.effective == StartKind.OBSERVED
+        and len(quoted) >= 2
+        and all(s.same_price(previous) for s in quoted)
+    ):
         return (
             f"moves away from ${normalised(previous.price)}, which every other source pricing it still gives "
             f"({len(quoted)} source{'s' if len(quoted) != 1 else ''})"

@@ -5,9 +5,13 @@ offerings count: a free tier, a plan or a router's price is never a model's pric
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
 
 from catalog import freshness
 from catalog.models import Model, OfferingKind
@@ -72,3 +76,17 @@ def refresh_listed_prices(model_ids: Iterable[int] | None = None) -> int:
     if changed:
         freshness.bump(freshness.CATALOG)
     return len(changed)
+
+
+def bring_into_force(since: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Refresh the listed prices of models with a price that started or ended in the last `since` (announced
+    changes coming into force); returns models changed. Pages need nothing: they read the prices in force now."""
+    now = timezone.now()
+    moved = PricePeriod.objects.filter(
+        Q(valid_from__gt=now - since, valid_from__lte=now) | Q(valid_to__gt=now - since, valid_to__lte=now)
+    )
+    models = set(moved.values_list("offering__model_id", flat=True))
+    changed = refresh_listed_prices(models) if models else 0
+    if models:
+        freshness.bump(freshness.PRICES)
+    return changed

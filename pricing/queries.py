@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
 from catalog.models import Model, Offering, OfferingKind
 from pricing.models import (
@@ -302,16 +303,6 @@ def base_history(offering: Offering) -> list[PricePeriod]:
     )
 
 
-def last_syncs(sources: list[PriceSource]) -> dict[int, dt.datetime]:
-    """When each source was last synced successfully. One query."""
-    runs = (
-        SyncRun.objects.filter(source__in=sources, status=SyncStatus.SUCCEEDED, dry_run=False)
-        .values("source")
-        .annotate(last=Max("finished_at"))
-    )
-    return {run["source"]: run["last"] for run in runs}
-
-
 def last_seen(sources: list[PriceSource]) -> dict[int, dt.datetime]:
     """The date of each source's newest observation (the feed's own date, not when we fetched it). One query."""
     runs = (
@@ -320,3 +311,38 @@ def last_seen(sources: list[PriceSource]) -> dict[int, dt.datetime]:
         .annotate(last=Max("observed_at"))
     )
     return {run["source"]: run["last"] for run in runs}
+
+
+def quotes_for(periods: list[PricePeriod], on: dt.datetime | None = None) -> dict[int, list[SourcePeriod]]:
+    """Published period id → every source's accepted figure for its key on its date, the followed source first.
+
+    The date is `on` when given; else now for a period in force, its start for a scheduled one, and its last
+    moment for a closed one. One query."""
+    now = timezone.now()
+    records: dict[tuple, list[SourcePeriod]] = {}
+    rows = (
+        SourcePeriod.objects.filter(offering_id__in={p.offering_id for p in periods}, review=Review.ACCEPTED)
+        .select_related("source")
+        .order_by("valid_from")
+    )
+    for row in rows:
+        records.setdefault((row.offering_id, row.component, row.tier, row.mode), []).append(row)
+    found = {}
+    for period in periods:
+        if on is not None:
+            moment = on
+        elif period.valid_from > now:
+            moment = period.valid_from
+        elif period.valid_to is None or period.valid_to > now:
+            moment = now
+        else:
+            moment = period.valid_to - dt.timedelta(microseconds=1)
+        covering = [
+            r
+            for r in records.get((period.offering_id, period.component, period.tier, period.mode), [])
+            if r.valid_from <= moment and (r.valid_to is None or moment < r.valid_to)
+        ]
+        found[period.pk] = sorted(
+            covering, key=lambda r: (r.source_id != period.source_id, -r.source.priority)
+        )
+    return found

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from pricing.listing import bring_into_force
 from pricing.models import PriceSource, SyncStatus
 from pricing.runs import run_sync
 from pricing.sources.base import FeedError
@@ -28,3 +29,10 @@ def sync_enabled_sources() -> dict[str, str]:
             logger.warning("price sync of %s failed: %s", source.slug, error)
             results[source.slug] = SyncStatus.FAILED
     return results
+
+
+@shared_task
+def apply_scheduled_prices() -> int:
+    """Daily: a price announced with its date is in force from that date on every page (pages ask for the prices
+    in force now); this brings the catalog's listed prices, kept on each model for sorting, in line as well."""
+    return bring_into_force()

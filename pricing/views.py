@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from catalog.models import Model
 from pricing.models import PricePeriod
+from pricing.queries import quotes_for
 from pricing.records import decimal_text
 
 CSV_COLUMNS = [
@@ -22,7 +23,11 @@ CSV_COLUMNS = [
     "unit",
     "valid_from",
     "valid_to",
+    "effective",
+    "opening",
+    "observed_at",
     "source",
+    "quotes",
 ]
 
 
@@ -32,7 +37,8 @@ def _cell(text: str) -> str:
 
 
 def history_csv(request, lab: str, model: str) -> HttpResponse:
-    """The model's full price history as CSV: one row per period, open periods with an empty valid_to."""
+    """The model's full price history as CSV: one row per period (announced future ones included), open periods
+    with an empty valid_to, the columns of the JSON API."""
     model = get_object_or_404(Model.objects.with_lab(), lab__slug=lab, slug=model)
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
@@ -40,7 +46,9 @@ def history_csv(request, lab: str, model: str) -> HttpResponse:
     )
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for period in PricePeriod.objects.history_of(model):
+    periods = list(PricePeriod.objects.history_of(model))
+    quotes = quotes_for(periods)
+    for period in periods:
         writer.writerow(
             [
                 model.key,
@@ -53,7 +61,12 @@ def history_csv(request, lab: str, model: str) -> HttpResponse:
                 period.unit,
                 period.valid_from.isoformat(),
                 period.valid_to.isoformat() if period.valid_to else "",
+                period.effective,
+                period.opening,
+                period.observed_at.isoformat(),
                 period.source.slug,
+                # Every source's figure on the period's date, as in the API: "litellm=2.5;models_dev=2.5".
+                ";".join(f"{q.source.slug}={decimal_text(q.price)}" for q in quotes[period.pk]),
             ]
         )
     return response

@@ -29,17 +29,20 @@ def change(before: Decimal, after: Decimal) -> str:
 
 
 def price_change(period) -> str:
-    """ "— no change since 2026-07-01 (first seen)", "▼ 50% on 2024-08-06", or "corrected on 2026-08-01 (was
-    $1.10 per LiteLLM; OpenRouter followed)" against the period before (`previous_price`). A correction is a change
-    of the source followed, never a price move: it gets no arrow."""
+    """ "— no change since 2026-07-01 (first seen that day)", "▼ 80% on 2025-06-10 (the date genai-prices gives)",
+    or "corrected on 2026-08-01 (was $1.10; now following OpenRouter)" against the period before
+    (`previous_price`). A correction is a change of the source followed, never a price move: it gets no arrow."""
     previous = getattr(period, "previous_price", None)
     since = f"{period.valid_from:%Y-%m-%d}"
-    stated = getattr(period, "effective", "observed") == "stated"
+    if getattr(period, "effective", "observed") == "stated":
+        how = f" (the date {period.source.name} gives)"
+    else:
+        how = " (first seen that day)"
     if previous is None:
-        return f"— no change since {since}" + ("" if stated else " (first seen)")
+        return f"— no change since {since}{how}"
     if getattr(period, "opening", "change") == "correction":
         return f"corrected on {since} (was {usd(previous)}; now following {period.source.name})"
-    return f"{change(previous, period.price)} on {since}" + ("" if stated else " (first seen)")
+    return f"{change(previous, period.price)} on {since}{how}"
 
 
 def display_name(user) -> str:

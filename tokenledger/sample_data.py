@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.db.models import Max
 
 from catalog.aliases import load_aliases
 from catalog.feeds import parse_additions, parse_models_dev
@@ -22,6 +23,7 @@ from catalog.importing import CONTENT_DIR, ImportReport, import_facts, offering_
 from catalog.lifecycle import record_retirements
 from catalog.profiles import load_profiles
 from pricing.listing import refresh_listed_prices
+from pricing.models import SyncRun, SyncStatus
 from pricing.runs import run_sync
 from pricing.sources import litellm, models_dev, price_source
 from pricing.sync import SyncReport, sync_feed
@@ -104,7 +106,16 @@ def load_price_history(files: list[HistoryFile] | None = None) -> list[str]:
     """Replay every shipped price file as its source's weekly sync would have seen it, oldest first: each one a
     SyncRun, as if it had been fetched on its date."""
     lines = []
+    # A file its source has already been seen at (or after) is recorded: a second load resumes, never rewinds.
+    recorded = dict(
+        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED, dry_run=False)
+        .values_list("source__slug")
+        .annotate(Max("observed_at"))
+    )
     for item in files if files is not None else price_history():
+        if item.observed_at <= recorded.get(item.source, item.observed_at - dt.timedelta(seconds=1)):
+            lines.append(f"  {item.observed_at:%Y-%m-%d} {item.source}: already recorded")
+            continue
         run, report = run_sync(item.source, file=item.path, observed_at=item.observed_at)
         lines.append(
             f"  {item.observed_at:%Y-%m-%d} {run.source.name}: {report.ledger}; "

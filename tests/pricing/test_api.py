@@ -41,6 +41,7 @@ def test_the_reference_model_has_its_real_prices(sample_data, reader):
     by_component = {p["component"]: p for p in body["prices"]}
     assert by_component["input"] == {
         "host": "openai",
+        "host_model_id": REFERENCE.split("/")[1],
         "component": "input",
         "tier": None,
         "mode": "standard",
@@ -48,7 +49,18 @@ def test_the_reference_model_has_its_real_prices(sample_data, reader):
         "unit": "per_1m_tokens",
         "valid_from": "2026-07-24T00:00:00Z",
         "valid_to": None,
+        "effective": "observed",
+        "opening": "first",
+        "observed_at": "2026-07-24T00:00:00Z",
         "source": "litellm",
+        "quotes": [
+            {
+                "source": "litellm",
+                "usd_per_million": "2.5",
+                "observed_at": "2026-07-24T00:00:00Z",
+                "since": "2026-07-24T00:00:00Z",
+            }
+        ],
     }
     assert by_component["output"]["usd_per_million"] == "10"
     assert by_component["audio_input"]["usd_per_million"] == "40"

@@ -26,7 +26,11 @@ HEADER = [
     "unit",
     "valid_from",
     "valid_to",
+    "effective",
+    "opening",
+    "observed_at",
     "source",
+    "quotes",
 ]
 
 
@@ -60,7 +64,11 @@ def test_it_has_one_row_per_price_period_of_every_host(sample_data, reader):
         "unit": "per_1m_tokens",
         "valid_from": "2026-07-01T16:40:28+00:00",
         "valid_to": "",
+        "effective": "observed",
+        "opening": "first",
+        "observed_at": "2026-07-01T16:40:28+00:00",
         "source": "models_dev",
+        "quotes": "models_dev=2.5",
     }
 
 
