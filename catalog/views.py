@@ -1,6 +1,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 from types import SimpleNamespace
 
 from django.core.paginator import Paginator
@@ -222,6 +223,23 @@ def _preview_profile(revision: ProfileRevision) -> SimpleNamespace:
     )
 
 
+def scheduled_changes(model: Model) -> list[tuple[dt.datetime, str, str, list[PricePeriod]]]:
+    """Prices announced with a future date, as (date, host, source, periods), one line per host and date. One
+    query."""
+    periods = (
+        PricePeriod.objects.scheduled()
+        .filter(offering__model=model)
+        .select_related("offering__host", "source")
+        .order_by("valid_from", "offering__host__name", "source__name", "mode", "tier", "component")
+    )
+    return [
+        (start, host, source, list(group))
+        for (start, host, source), group in groupby(
+            periods, key=lambda p: (p.valid_from, p.offering.host.name, p.source.name)
+        )
+    ]
+
+
 def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
     (staff only; the admin serves it, marked as a preview and kept out of search engines)."""
@@ -260,10 +278,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "monitoring": monitoring,
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
             "successor": successor_of(model),
-            "scheduled": PricePeriod.objects.scheduled()
-            .filter(offering__model=model)
-            .select_related("offering__host", "source")
-            .order_by("valid_from", "offering__host__name"),
+            "scheduled": scheduled_changes(model),
             "preview": preview,
         },
     )
