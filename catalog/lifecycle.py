@@ -7,6 +7,7 @@ deprecated to retired on its date with no sync and no job.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db.models import F
 from django.utils import timezone
@@ -22,21 +23,28 @@ def record_retirements(dates: dict[int, dt.date]) -> int:
     changed."""
     if not dates:
         return 0
-    offerings = list(Offering.objects.filter(pk__in=list(dates)).select_related("model"))
-    changed = [o for o in offerings if o.retires_on != dates[o.pk]]
-    for offering in changed:
-        offering.retires_on = dates[offering.pk]
-    Offering.objects.bulk_update(changed, ["retires_on"], batch_size=500)
-    at_lab = {o.model_id: o.retires_on for o in offerings if o.host_id == o.model.lab_id}
-    models = [m for m in Model.objects.filter(pk__in=list(at_lab)) if m.retires_on != at_lab[m.pk]]
-    for model in models:
-        model.retires_on = at_lab[model.pk]
-    Model.objects.bulk_update(models, ["retires_on"], batch_size=500)
+    rows = Offering.objects.filter(pk__in=list(dates)).values_list(
+        "pk", "retires_on", "host_id", "model_id", "model__lab_id", "model__retires_on"
+    )
+    changed: dict[dt.date, list[int]] = defaultdict(list)
+    at_lab: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, retires_on, host_id, model_id, lab_id, model_retires_on in rows:
+        date = dates[pk]
+        if retires_on != date:
+            changed[date].append(pk)
+        if host_id == lab_id and model_retires_on != date:
+            at_lab[date].append(model_id)
+    # One UPDATE per date: a table announces hundreds of retirements, on a handful of dates.
+    for date, pks in changed.items():
+        Offering.objects.filter(pk__in=pks).update(retires_on=date)
+    for date, pks in at_lab.items():
+        Model.objects.filter(pk__in=pks).update(retires_on=date)
+    models = [pk for pks in at_lab.values() for pk in pks]
     # A reviewed profile may now say the model is current when it is deprecated: flag it for its editor.
-    mark_needs_update(model.pk for model in models)
+    mark_needs_update(models)
     if changed or models:
         freshness.bump(freshness.CATALOG)
-    return len(changed)
+    return sum(len(pks) for pks in changed.values())
 
 
 def successor_of(model: Model, today: dt.date | None = None) -> Model | None:

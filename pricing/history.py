@@ -34,6 +34,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+from django.utils import timezone
+
 from catalog import freshness
 from pricing.models import (
     Component,
@@ -72,6 +75,7 @@ class LedgerChanges:
     held: int = 0  # changes kept in the source's record but held for an editor
     published: int = 0  # published periods written (opened, closed or corrected)
     corrections: int = 0  # of which corrections: another source followed, with another figure
+    republished: set[int] = field(default_factory=set, repr=False)  # offerings whose published prices changed
 
     @property
     def wrote_anything(self) -> bool:
@@ -416,14 +420,19 @@ def publish(
             if key in keys:
                 existing[key][period.valid_from] = period
     to_delete: list[int] = []
-    to_close: list[PricePeriod] = []
-    to_update: list[PricePeriod] = []
-    to_create: list[PricePeriod] = []
+    to_close: list[tuple[int, dict]] = []
+    to_update: list[tuple[int, dict]] = []
+    to_create: list[dict] = []
+    written: set[Key] = set()
+    now = timezone.now()
     for key in keys:
         wanted = reconcile(spans.get(key, {}), priority)
         have = existing.get(key, {})
         wanted_starts = {p.valid_from for p in wanted}
-        to_delete += [period.pk for start, period in have.items() if start not in wanted_starts]
+        gone = [period.pk for start, period in have.items() if start not in wanted_starts]
+        to_delete += gone
+        if gone:
+            written.add(key)
         for p in wanted:
             period = have.get(p.valid_from)
             if period is not None:
@@ -438,43 +447,49 @@ def publish(
                 )
                 if current == p.state():
                     continue
-                old_end, new_end = period.valid_to or _END_OF_TIME, p.valid_to or _END_OF_TIME
-                period.valid_to, period.price, period.unit, period.source_id = (
-                    p.valid_to,
-                    p.price,
-                    p.unit,
-                    p.source_id,
-                )
-                period.observed_at, period.effective, period.opening = p.observed_at, p.effective, p.opening
-                (to_update if new_end > old_end else to_close).append(period)
+                wanted_fields = {
+                    "valid_to": p.valid_to,
+                    "price": p.price,
+                    "unit": p.unit,
+                    "source_id": p.source_id,
+                    "observed_at": p.observed_at,
+                    "effective": p.effective,
+                    "opening": p.opening,
+                }
+                changed = {f: v for f, v in wanted_fields.items() if getattr(period, f) != v}
+                grows = (p.valid_to or _END_OF_TIME) > (period.valid_to or _END_OF_TIME)
+                written.add(key)
+                (to_update if grows else to_close).append((period.pk, changed))
             else:
+                written.add(key)
                 to_create.append(
-                    PricePeriod(
-                        offering_id=key[0],
-                        component=key[1],
-                        tier=key[2],
-                        mode=key[3],
-                        price=p.price,
-                        unit=p.unit,
-                        valid_from=p.valid_from,
-                        valid_to=p.valid_to,
-                        source_id=p.source_id,
-                        observed_at=p.observed_at,
-                        effective=p.effective,
-                        opening=p.opening,
-                    )
+                    {
+                        "offering_id": key[0],
+                        "component": key[1],
+                        "tier": key[2],
+                        "mode": key[3],
+                        "price": p.price,
+                        "unit": p.unit,
+                        "valid_from": p.valid_from,
+                        "valid_to": p.valid_to,
+                        "source_id": p.source_id,
+                        "observed_at": p.observed_at,
+                        "effective": p.effective,
+                        "opening": p.opening,
+                        "created_at": now,
+                    }
                 )
     # Delete, shorten, lengthen, then create: the database forbids overlapping periods and two open periods of a
     # key at every row it writes, so nothing may grow into room another row still holds.
     for start in range(0, len(to_delete), 500):
         PricePeriod.objects.filter(pk__in=to_delete[start : start + 500]).delete()
-    fields = ["valid_to", "price", "unit", "source", "observed_at", "effective", "opening"]
-    PricePeriod.objects.bulk_update(to_close, fields, batch_size=500)
-    for period in to_update:  # rare: a period runs on where a later one was withdrawn
-        period.save(update_fields=fields)
-    PricePeriod.objects.bulk_create(to_create, batch_size=500)
+    grouped_update(PricePeriod, to_close)
+    for pk, changed in to_update:  # rare: a period runs on where a later one was withdrawn
+        PricePeriod.objects.filter(pk=pk).update(**changed)
+    insert_rows(PricePeriod, to_create)
     changes.published = len(to_delete) + len(to_close) + len(to_update) + len(to_create)
-    changes.corrections = sum(p.opening == Opening.CORRECTION for p in to_create)
+    changes.republished = {key[0] for key in keys if key in written}
+    changes.corrections = sum(p["opening"] == Opening.CORRECTION for p in to_create)
     if changes.published:
         freshness.bump(freshness.PRICES)
     return changes
@@ -483,44 +498,79 @@ def publish(
 # -- recording a source's observation --------------------------------------------------------------------------
 
 
-def _write_spans(
-    writes: list[tuple[Key, Span]], updates: list[tuple[Key, Span]], deletes: list[int]
-) -> dict[int, SourcePeriod]:
-    """Write source spans; returns id(span) → the row created, for new spans."""
+def grouped_update(model, changes: list[tuple[int, dict]]) -> None:
+    """Apply (pk, {field: value}) changes with one UPDATE per distinct set of values (a sync closes thousands of
+    periods at the same date: a statement for all of them, not a CASE per row). Closing updates go first."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for pk, changed in changes:
+        if changed:
+            groups[tuple(sorted(changed.items()))].append(pk)
+    for values, pks in sorted(groups.items(), key=lambda item: dict(item[0]).get("valid_to", 0) is None):
+        for start in range(0, len(pks), 500):
+            model.objects.filter(pk__in=pks[start : start + 500]).update(**dict(values))
+
+
+_SPAN_COLUMNS = ["price", "unit", "valid_to", "effective", "end", "observed_at", "missing_since", "review"]
+
+
+def span_changes(old: Span, new: Span) -> dict:
+    return {f: getattr(new, f) for f in _SPAN_COLUMNS if getattr(old, f) != getattr(new, f)}
+
+
+def _write_spans(writes: list[tuple[Key, Span]], updates: list[tuple[int, dict]], deletes: list[int]) -> None:
+    """Write a source's spans: deletions, then changes to existing rows, then new rows (their ids set on them)."""
     for start in range(0, len(deletes), 500):
         SourcePeriod.objects.filter(pk__in=deletes[start : start + 500]).delete()
-    rows = []
-    for key, span in updates:
-        rows.append(_row(key, span))
-    fields = ["price", "unit", "valid_to", "effective", "end", "observed_at", "missing_since", "review"]
-    closing = [r for r in rows if r.valid_to is not None]
-    SourcePeriod.objects.bulk_update(closing, fields, batch_size=500)
-    SourcePeriod.objects.bulk_update([r for r in rows if r.valid_to is None], fields, batch_size=500)
-    created = {id(span): _row(key, span) for key, span in writes}
-    SourcePeriod.objects.bulk_create(created.values(), batch_size=500)
-    for _, span in writes:
-        span.pk = created[id(span)].pk
-    return created
+    grouped_update(SourcePeriod, updates)
+    insert_rows(SourcePeriod, [_fields(key, span) for key, span in writes])
 
 
-def _row(key: Key, span: Span) -> SourcePeriod:
-    return SourcePeriod(
-        pk=span.pk,
-        offering_id=key[0],
-        component=key[1],
-        tier=key[2],
-        mode=key[3],
-        source_id=span.source_id,
-        price=span.price,
-        unit=span.unit,
-        valid_from=span.valid_from,
-        valid_to=span.valid_to,
-        effective=span.effective,
-        end=span.end,
-        observed_at=span.observed_at,
-        missing_since=span.missing_since,
-        review=span.review,
+def _fields(key: Key, span: Span) -> dict:
+    return {
+        "offering_id": key[0],
+        "component": key[1],
+        "tier": key[2],
+        "mode": key[3],
+        "source_id": span.source_id,
+        "price": span.price,
+        "unit": span.unit,
+        "valid_from": span.valid_from,
+        "valid_to": span.valid_to,
+        "effective": span.effective,
+        "end": span.end,
+        "observed_at": span.observed_at,
+        "missing_since": span.missing_since,
+        "review": span.review,
+    }
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT rows of `model` (field name → value) with one executemany per 1,000: a sync writes tens of thousands
+    of periods, and the ORM's per-value preparation costs more than the database does. Only plain fields:
+    datetimes are adapted for the backend, every other value goes as it is."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in names]
+    adapt = [
+        connection.ops.adapt_datetimefield_value if f.get_internal_type() == "DateTimeField" else None
+        for f in fields
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
+    values = [
+        [
+            a(row[n]) if a is not None and row[n] is not None else row[n]
+            for n, a in zip(names, adapt, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 1000):
+            cursor.executemany(sql, values[start : start + 1000])
 
 
 def record_observations(
@@ -553,7 +603,7 @@ def record_observations(
         )
     spans = load_spans(candidates)
     writes: list[tuple[Key, Span]] = []
-    updates: list[tuple[Key, Span]] = []
+    updates: list[tuple[int, dict]] = []
     deletes: list[int] = []
     touched: set[Key] = set()
     held: list[tuple[Key, Span, Span]] = []
@@ -601,7 +651,7 @@ def record_observations(
         else:
             changes.changed += 1
         deletes += [pk for pk in before if pk not in kept]
-        updates += [(key, s) for s in new if s.pk is not None and before[s.pk].state() != s.state()]
+        updates += [(s.pk, span_changes(before[s.pk], s)) for s in new if s.pk is not None]
         writes += [(key, s) for s in new_spans]
         sources[source.pk] = new
         touched.add(key)
@@ -620,26 +670,36 @@ def record_observations(
                 # The entry is there without this price: the source says so, no grace needed.
                 last.valid_to = max(observed_at, last.valid_from + dt.timedelta(seconds=1))
                 last.end = EndKind.WITHDRAWN
-                updates.append((key, last))
+                updates.append((last.pk, {"valid_to": last.valid_to, "end": last.end}))
                 touched.add(key)
                 changes.withdrawn += 1
             elif last.missing_since is None:
                 last.missing_since = observed_at
-                updates.append((key, last))
+                updates.append((last.pk, {"missing_since": observed_at}))
                 changes.missing += 1
             elif observed_at - last.missing_since >= MISSING_GRACE:
                 last.valid_to = max(last.missing_since, last.valid_from + dt.timedelta(seconds=1))
                 last.end = EndKind.WITHDRAWN
-                updates.append((key, last))
+                updates.append((last.pk, {"valid_to": last.valid_to, "end": last.end}))
                 touched.add(key)
                 changes.withdrawn += 1
 
     _write_spans(writes, updates, deletes)
+    if held:
+        ids = {
+            (offering, component, tier, mode, valid_from): pk
+            for pk, offering, component, tier, mode, valid_from in SourcePeriod.objects.filter(
+                source=source, offering_id__in={key[0] for key, _, _ in held}, review=Review.HELD
+            ).values_list("pk", "offering_id", "component", "tier", "mode", "valid_from")
+        }
+        for key, span, _ in held:
+            span.pk = ids.get((*key, span.valid_from))
     changes.held = len(held)
     if held:
         _hold(held, source, evidence or {})
     published = publish(touched, spans)
     changes.published, changes.corrections = published.published, published.corrections
+    changes.republished = published.republished
     return changes
 
 

@@ -245,8 +245,8 @@ def sync_feed(
     report.held = report.ledger.held
     report.newly_held = report.ledger.held
     if report.ledger.wrote_anything:
-        touched = Offering.objects.filter(pk__in=prices.keys()).values_list("model_id", flat=True).distinct()
-        refresh_listed_prices(touched)
+        touched = Offering.objects.filter(pk__in=report.ledger.republished).values_list("model_id", flat=True)
+        refresh_listed_prices(set(touched))
     if dry_run:
         transaction.set_rollback(True)
     return report

@@ -124,17 +124,8 @@ def load_price_history(files: list[HistoryFile] | None = None) -> list[str]:
     return lines
 
 
-def load_all(
-    data: dict[str, Any] | None = None, progress: Callable | None = None, *, history: bool | None = None
-) -> list[str]:
-    """Everything `make run` shows: the catalogue, our additions, every shipped price file replayed in date order
-    (`history`, the default when no catalogue is given), and the editorial profiles.
-
-    Given a catalogue (`data`, as tests do), its own prices are recorded as of its date instead of the history.
-    """
-    history = data is None if history is None else history
-    if data is None:
-        data = models_dev.load(MODELS_DEV_API_JSON)
+def load_catalogue(data: dict[str, Any], progress: Callable | None = None) -> tuple[list[str], list]:
+    """The catalogue without prices: editors' identity decisions, a models.dev catalogue, our additions."""
     created, updated = load_aliases()
     providers, entries = parse_models_dev(data)
     report = import_facts(providers, entries, progress=progress)
@@ -146,6 +137,21 @@ def load_all(
         f"Models:    {report.models}",
         f"Offerings: {report.offerings}",
     ]
+    return lines, entries
+
+
+def load_all(
+    data: dict[str, Any] | None = None, progress: Callable | None = None, *, history: bool | None = None
+) -> list[str]:
+    """Everything `make run` shows: the catalogue, our additions, every shipped price file replayed in date order
+    (`history`, the default when no catalogue is given), and the editorial profiles.
+
+    Given a catalogue (`data`, as tests do), its own prices are recorded as of its date instead of the history.
+    """
+    history = data is None if history is None else history
+    if data is None:
+        data = models_dev.load(MODELS_DEV_API_JSON)
+    lines, entries = load_catalogue(data, progress)
     if history:
         lines.append("Price history, replayed file by file:")
         lines += load_price_history()
