@@ -204,6 +204,10 @@ def parse(data: Any) -> ParsedFeed:
         if source_id == "sample_spec" or not isinstance(entry, dict):
             continue  # the documentation entry, and scalar metadata such as "last_updated"
         feed.seen += 1
+        if isinstance(entry.get("alias_of"), str) and "litellm_provider" not in entry:
+            feed.aliases[source_id] = entry["alias_of"]  # "bedrock/claude-opus-latest": a name, not a model
+            feed.skipped += 1
+            continue
         provider = entry.get("litellm_provider")
         if not isinstance(provider, str) or not provider:
             feed.rejections.append(Rejection(source_id, "no litellm_provider"))
