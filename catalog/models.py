@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -310,6 +311,24 @@ class StatusChange(models.Model):
         return f"{self.model}: {self.old_status} → {self.new_status}"
 
 
+class OfferingQuerySet(models.QuerySet):
+    def with_price_end(self) -> OfferingQuerySet:
+        """Annotated with `price_end`: the end of the last published price period, null while one is open (or
+        when none was ever recorded); a date in the past with nothing in force means the host withdrew it."""
+        open_periods = models.Exists(
+            apps.get_model("pricing", "PricePeriod").objects.filter(
+                offering=models.OuterRef("pk"), valid_to__isnull=True
+            )
+        )
+        return self.annotate(
+            price_end=models.Case(
+                models.When(open_periods, then=models.Value(None)),
+                default=models.Max("price_periods__valid_to"),
+                output_field=models.DateTimeField(),
+            )
+        )
+
+
 class Offering(models.Model):
     """A model as one host serves it: the lab's own API, Azure, Bedrock, OpenRouter, …"""
 
@@ -334,6 +353,8 @@ class Offering(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = OfferingQuerySet.as_manager()
+
     class Meta:
         ordering = ["host__name", "host_model_id"]
         constraints = [
@@ -342,6 +363,12 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.host.slug} ({self.host_model_id})"
+
+    @property
+    def withdrawn_on(self) -> dt.datetime | None:
+        """When the last published price ended, if it has (annotated by `with_price_end`); else None."""
+        end = getattr(self, "price_end", None)
+        return end if end is not None and end <= timezone.now() else None
 
     @property
     def is_labs_own(self) -> bool:

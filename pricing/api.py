@@ -184,6 +184,13 @@ class OfferingOut(Schema):
     status: str = Field(description="At this host today: preview, ga, deprecated or retired.")
     retires_on: dt.date | None = Field(description="When this host retires it, if announced.")
     regions: list[str]
+    withdrawn_on: dt.datetime | None = Field(
+        description="When every source that priced it here stopped listing it; null while it is priced."
+    )
+
+    @staticmethod
+    def resolve_withdrawn_on(obj: Offering) -> dt.datetime | None:
+        return obj.withdrawn_on
 
     @staticmethod
     def resolve_status(obj: Offering) -> str:
@@ -239,7 +246,11 @@ class ModelDetail(Lifecycle):
 
     @staticmethod
     def resolve_offerings(obj: Model) -> list[Offering]:
-        return obj.offerings.select_related("host", "model").order_by("host__slug", "host_model_id")
+        return (
+            obj.offerings.with_price_end()
+            .select_related("host", "model")
+            .order_by("host__slug", "host_model_id")
+        )
 
     @staticmethod
     def resolve_url(obj: Model, context: dict) -> str:

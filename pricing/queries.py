@@ -162,6 +162,11 @@ class OfferingPrices:
         self.base = {p.component: p for p in self.periods if not p.tier and p.mode == Mode.STANDARD}
 
     @property
+    def withdrawn_on(self) -> dt.datetime | None:
+        """When the host stopped selling it at a price: every source that priced it has dropped it."""
+        return None if self.periods else self.offering.withdrawn_on
+
+    @property
     def input(self) -> PricePeriod | None:
         return self.base.get(Component.INPUT)
 
@@ -241,6 +246,7 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     conversation = conversation or Conversation.default()
     offerings = (
         Offering.objects.filter(model=model)
+        .with_price_end()
         .select_related("host", "model")
         .prefetch_related(
             Prefetch("price_periods", queryset=_in_force_with_previous(), to_attr="current_periods")

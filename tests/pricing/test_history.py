@@ -93,7 +93,7 @@ def test_following_another_source_is_a_correction_not_a_change_in_changes_or_the
     assert "▲ 267%" not in page
 
 
-def test_a_model_every_source_dropped_closes_on_the_first_sync_without_it_once_a_second_confirms():
+def test_a_model_every_source_dropped_closes_on_the_first_sync_without_it_once_a_second_confirms(client):
     replay(("litellm", "litellm/history/2024-08-01.json"), ("litellm", "litellm/history/2024-12-01.json"))
     [period] = published("fireworks-ai", "yi-large")
     assert period.valid_to is None, "one snapshot without it is not enough: it may come back"
@@ -105,6 +105,11 @@ def test_a_model_every_source_dropped_closes_on_the_first_sync_without_it_once_a
     assert not PricePeriod.objects.in_force().filter(offering=period.offering).exists()
     record = SourcePeriod.objects.get(offering=period.offering, component="input")
     assert record.end == EndKind.WITHDRAWN
+    model = period.offering.model
+    assert "Withdrawn 28 Nov 2024" in text_of(client.get(model.get_absolute_url()))
+    offerings = client.get(f"/api/v1/models/{model.key}/").json()["offerings"]
+    fireworks = next(o for o in offerings if (o["host"], o["host_model_id"]) == ("fireworks-ai", "yi-large"))
+    assert fireworks["withdrawn_on"] == "2024-11-28T05:36:00Z"
 
 
 def test_one_missing_snapshot_does_not_flap_a_price():
