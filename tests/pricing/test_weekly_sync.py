@@ -1,15 +1,19 @@
 """The weekly job: scheduled on beat, one sync at a time (even after a crash), every run recorded."""
 
 import datetime as dt
+import functools
+import http.server
 import json
+import threading
 
 import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from pricing.models import PricePeriod, PriceSource, SyncLease, SyncRun
+from pricing.models import PricePeriod, PriceSource, SourcePeriod, SyncLease, SyncRun
 from pricing.runs import LEASE_NAME, acquire_lease, load_feed, release_lease, run_sync
 from pricing.tasks import sync_enabled_sources
+from tokenledger.sample_data import DATA_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +24,55 @@ def test_beat_runs_the_sync_of_every_enabled_source_weekly():
     assert task.task == "pricing.tasks.sync_enabled_sources"
     assert task.enabled
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "3", "1")
-    assert set(PriceSource.objects.values_list("slug", flat=True)) >= {"litellm", "models_dev", "openrouter"}
+    assert set(PriceSource.objects.filter(enabled=True).values_list("slug", flat=True)) == {
+        "litellm",
+        "models_dev",
+        "openrouter",
+        "genai_prices",
+        "llm_prices",
+    }
+    daily = PeriodicTask.objects.get(task="pricing.tasks.apply_scheduled_prices")
+    assert (daily.crontab.minute, daily.crontab.hour, daily.crontab.day_of_week) == ("5", "0", "*")
+
+
+def test_the_weekly_job_fetches_all_five_sources_over_http(data_server):
+    """Each enabled source's feed served on 127.0.0.1 from the real files shipped in data/."""
+    paths = {
+        "models_dev": "models-dev/snapshots/2025-08-01.json",
+        "litellm": "litellm/history/2023-12-15.json",
+        "openrouter": "openrouter/models.json",
+        "genai_prices": "genai-prices/data.json",
+        "llm_prices": "llm-prices/historical-v1.json",
+    }
+    for slug, path in paths.items():
+        PriceSource.objects.filter(slug=slug).update(url=f"{data_server}/{path}")
+
+    results = sync_enabled_sources()
+
+    assert results == dict.fromkeys(paths, "succeeded")
+    runs = {run.source.slug: run for run in SyncRun.objects.select_related("source")}
+    assert {slug: SourcePeriod.objects.filter(source__slug=slug).exists() for slug in paths} == dict.fromkeys(
+        paths, True
+    )
+    assert all(runs[slug].origin.startswith("http://127.0.0.1:") for slug in paths)
+    assert SourcePeriod.objects.filter(source__slug="genai_prices", effective="stated").exists()
+    assert SourcePeriod.objects.filter(source__slug="llm_prices", effective="stated").exists()
+
+
+@pytest.fixture
+def data_server():
+    """A static HTTP server on 127.0.0.1 serving data/."""
+    handler = functools.partial(QuietHandler, directory=str(DATA_DIR))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 def test_a_second_sync_cannot_start_while_one_holds_the_lease(tmp_path):
