@@ -425,7 +425,7 @@ def publish(
     to_create: list[dict] = []
     written: set[Key] = set()
     now = timezone.now()
-    for key in keys:
+    for key in sorted(keys):  # the same order every time: ids, and so feeds' order on one date, are stable
         wanted = reconcile(spans.get(key, {}), priority)
         have = existing.get(key, {})
         wanted_starts = {p.valid_from for p in wanted}

@@ -15,7 +15,11 @@ class AlreadyDecided(ValueError):
 
 
 def _pending(change: PendingPriceChange) -> PendingPriceChange:
-    change = PendingPriceChange.objects.select_for_update().select_related("source_period").get(pk=change.pk)
+    change = (
+        PendingPriceChange.objects.select_for_update(of=("self",))
+        .select_related("source_period")
+        .get(pk=change.pk)
+    )
     if change.status != PendingStatus.PENDING:
         raise AlreadyDecided(f"this change was already {change.get_status_display().lower()}")
     if change.source_period is None:

@@ -60,6 +60,10 @@ def test_on_the_shipped_history_gpt_4os_chart_shows_its_two_real_prices_and_chan
     rows = page.locator("ol.changes li.change--price")
     expect(rows.first).to_contain_text("→")
     assert rows.count() >= 50
-    assert all(re.search(r"\$[\d.,]+ → \$[\d.,]+ .*\((▲|▼) \d+%\)", text) for text in rows.all_inner_texts())
+    moves = [
+        re.search(r"\$[\d.,]+ → \$[\d.,]+ .*\((▲ \d+%|▼ \d+%|▲ from \$0)\)", t)
+        for t in rows.all_inner_texts()
+    ]
+    assert all(moves), [t for t, m in zip(rows.all_inner_texts(), moves, strict=True) if not m]
     page.screenshot(path=SCREENSHOTS / "changes-shipped-history.png")
     assert console_errors == []
