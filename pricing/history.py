@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -581,6 +581,7 @@ def record_observations(
     covered_hosts: set[int] | None = None,
     hold: bool = True,
     evidence: Mapping[int, dict] | None = None,
+    still_listed: Set[int] = frozenset(),
 ) -> LedgerChanges:
     """Record what `source` says at `observed_at` about these offerings (offering id → its records), then
     publish the keys whose record changed.
@@ -588,6 +589,7 @@ def record_observations(
     `covered_hosts` (host ids) makes this a whole feed for those hosts: keys the source priced there before and
     no longer gives are then missing (see the module's docstring). Without it, only the keys given are touched.
     With `hold`, changes that look like slips are held for an editor (an editor's own entry is not held).
+    `still_listed` offerings are in the feed but unreadable (a price failed a check): none of theirs is missing.
     """
     changes = LedgerChanges()
     by_key: dict[Key, list[PriceRecord]] = defaultdict(list)
@@ -640,8 +642,10 @@ def record_observations(
             inputs = statement(by_key.get(input_key, []), source.pk, observed_at) or spans.get(
                 input_key, {}
             ).get(source.pk, [])
+            said_before = next((s for s in reversed(existing) if s.review == Review.ACCEPTED), None)
             for span in new_spans:
-                previous = _last_accepted(new, span)
+                # What the source said last, even where its new statement starts before that (a restated date).
+                previous = _last_accepted(new, span) or said_before
                 reason = hold_reason(key, span, previous, sources, inputs)
                 if reason:
                     span.review, span.hold_reason = Review.HELD, reason
@@ -658,7 +662,7 @@ def record_observations(
 
     if covered_hosts is not None:
         for key, sources in list(spans.items()):
-            if key in by_key:
+            if key in by_key or key[0] in still_listed:
                 continue
             own = sources.get(source.pk)
             if not own:
@@ -704,33 +708,52 @@ def record_observations(
 
 
 def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Mapping[int, dict]) -> None:
-    already = set(
-        PendingPriceChange.objects.filter(status=PendingStatus.PENDING, source=source).values_list(
-            "offering_id", "component", "tier", "mode", "new_price"
-        )
-    )
-    PendingPriceChange.objects.bulk_create(
-        PendingPriceChange(
-            offering_id=key[0],
-            component=key[1],
-            tier=key[2],
-            mode=key[3],
-            unit=span.unit,
-            source=source,
-            source_period_id=span.pk,
-            old_price=previous.price,
-            new_price=span.price,
-            observed_at=span.valid_from,
-            reason=span.hold_reason,
-            evidence=evidence.get(key[0], {}),
-        )
-        for key, span, previous in held
-        if (*key, normalised(span.price)) not in already
-    )
+    """One pending change per (key, held price): a price held again (a slip that recurs, a held span restated or
+    listed again) points the pending change at its newest span instead of leaving that span with nothing to
+    approve; deciding it decides every held span of that key at that price (`decide_held`)."""
+    pending = {
+        (offering, component, tier, mode, normalised(price)): pk
+        for pk, offering, component, tier, mode, price in PendingPriceChange.objects.filter(
+            status=PendingStatus.PENDING, source=source
+        ).values_list("pk", "offering_id", "component", "tier", "mode", "new_price")
+    }
+    new: dict[tuple, PendingPriceChange] = {}
+    for key, span, previous in held:
+        values = {
+            "unit": span.unit,
+            "source_period_id": span.pk,
+            "old_price": previous.price,
+            "observed_at": span.valid_from,
+            "reason": span.hold_reason,
+            "evidence": evidence.get(key[0], {}),
+        }
+        held_key = (*key, normalised(span.price))
+        if held_key in pending:
+            PendingPriceChange.objects.filter(pk=pending[held_key]).update(**values)
+        else:  # the latest span of a key held twice in one sync (X → Y → X) is the one shown
+            new[held_key] = PendingPriceChange(
+                offering_id=key[0],
+                component=key[1],
+                tier=key[2],
+                mode=key[3],
+                source=source,
+                new_price=span.price,
+                **values,
+            )
+    PendingPriceChange.objects.bulk_create(new.values())
 
 
 def decide_held(period: SourcePeriod, review: str) -> LedgerChanges:
-    """An editor's decision on a held span of a source's record: accepted spans count from then on."""
-    SourcePeriod.objects.filter(pk=period.pk).update(review=review)
+    """An editor's decision on a held price: every held span of that source, key and price is decided alike
+    (a slip that recurs is one decision), and the key is published again."""
+    SourcePeriod.objects.filter(
+        offering_id=period.offering_id,
+        component=period.component,
+        tier=period.tier,
+        mode=period.mode,
+        source_id=period.source_id,
+        price=period.price,
+        review=Review.HELD,
+    ).update(review=review)
     key = (period.offering_id, period.component, period.tier, period.mode)
     return publish([key])

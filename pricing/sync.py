@@ -106,8 +106,12 @@ def resolve_offerings(
     A listing the catalog does not know yet is resolved to its lab model by the same rules as the catalogue
     import (catalog.identity): only a model no lab lists yet is created, unreviewed."""
     offerings = offering_ids()
-    filed = _by_spelling([e for e in entries if not e.id_is_exact], offerings)
-    new_entries = [e for e in entries if (e.host, e.host_model_id) not in offerings | filed]
+    filed = _by_spelling([e for e in entries if not e.id_is_exact], offerings, entries)
+    new_entries = [
+        e
+        for e in entries
+        if (e.host, e.host_model_id) not in offerings and (e.host, e.host_model_id) not in filed
+    ]
     listings = [
         Listing(
             host=entry.host,
@@ -204,15 +208,24 @@ def _spelling(host_model_id: str) -> str:
 
 
 def _by_spelling(
-    entries: list[FeedEntry], offerings: dict[tuple[str, str], int]
+    inexact: list[FeedEntry], offerings: dict[tuple[str, str], int], entries: list[FeedEntry]
 ) -> dict[tuple[str, str], int]:
-    """(host, id) → offering id for entries whose id is the host's once punctuation is ignored ("4.5" = "4-5")."""
-    spelt = {(host, _spelling(mid)): pk for (host, mid), pk in offerings.items()}
-    return {
-        (e.host, e.host_model_id): spelt[(e.host, _spelling(e.host_model_id))]
-        for e in entries
-        if (e.host, e.host_model_id) not in offerings and (e.host, _spelling(e.host_model_id)) in spelt
-    }
+    """(host, id) → offering id for entries whose id is the host's once punctuation is ignored ("4.5" = "4-5").
+    Never onto an offering another entry of the feed names exactly, nor where two offerings or two entries read
+    alike: two entries' prices never land on one offering."""
+    spelt: dict[tuple[str, str], int | None] = {}
+    for (host, mid), pk in offerings.items():
+        key = (host, _spelling(mid))
+        spelt[key] = None if key in spelt else pk  # None: two offerings read alike
+    exact = {offerings[(e.host, e.host_model_id)] for e in entries if (e.host, e.host_model_id) in offerings}
+    claims: dict[int, list[FeedEntry]] = {}
+    for e in inexact:
+        if (e.host, e.host_model_id) in offerings:
+            continue
+        pk = spelt.get((e.host, _spelling(e.host_model_id)))
+        if pk is not None and pk not in exact:
+            claims.setdefault(pk, []).append(e)
+    return {(es[0].host, es[0].host_model_id): pk for pk, es in claims.items() if len(es) == 1}
 
 
 @transaction.atomic
@@ -239,8 +252,15 @@ def sync_feed(
         for key in feed.unpriced:  # listed without a price: every price it had is missing
             if key in offerings:
                 prices.setdefault(offerings[key], [])
+    # An entry whose prices failed a check is still listed: its prices stay as they were, neither missing nor closed.
+    unreadable = {offerings[r.listing] for r in report.rejections if r.listing in offerings}
     report.ledger = record_observations(
-        prices, source=source, observed_at=observed_at, covered_hosts=covered, evidence=evidence
+        prices,
+        source=source,
+        observed_at=observed_at,
+        covered_hosts=covered,
+        evidence=evidence,
+        still_listed=unreadable,
     )
     report.held = report.ledger.held
     report.newly_held = report.ledger.held

@@ -60,6 +60,8 @@ class FeedEntry:
 class Rejection:
     source_id: str
     reason: str
+    # The listing it was, where the adapter could tell: still listed, so not missing (its prices stay as they were).
+    listing: tuple[str, str] | None = None
 
 
 @dataclass

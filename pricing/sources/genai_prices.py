@@ -300,7 +300,9 @@ def parse(data: Any) -> ParsedFeed:
             try:
                 prices = price_records(model["prices"])
             except InvalidPrice as error:
-                feed.rejections.append(Rejection(source_id, str(error)))
+                feed.rejections.append(
+                    Rejection(source_id, str(error), listing=locate(provider["id"], model["id"])[:2])
+                )
                 continue
             if not prices:
                 feed.skipped += 1

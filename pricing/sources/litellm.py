@@ -218,7 +218,7 @@ def parse(data: Any) -> ParsedFeed:
         try:
             prices = price_records(entry)
         except InvalidPrice as error:
-            feed.rejections.append(Rejection(source_id, str(error)))
+            feed.rejections.append(Rejection(source_id, str(error), listing=locate(source_id, provider)[:2]))
             continue
         if not prices:
             feed.skipped += 1

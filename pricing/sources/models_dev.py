@@ -100,7 +100,9 @@ def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
         try:
             prices = price_records(entry.raw)
         except (InvalidPrice, KeyError, TypeError, ValueError) as error:
-            feed.rejections.append(Rejection(source_id, str(error)))
+            feed.rejections.append(
+                Rejection(source_id, str(error), listing=(entry.host, entry.host_model_id))
+            )
             continue
         feed.entries.append(
             FeedEntry(

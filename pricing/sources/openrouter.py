@@ -217,7 +217,7 @@ def parse(data: Any) -> ParsedFeed:
             feed.entries.append(_entry(item, [], variable_price=True))
             continue
         except InvalidPrice as error:
-            feed.rejections.append(Rejection(source_id, str(error)))
+            feed.rejections.append(Rejection(source_id, str(error), listing=(HOST, source_id)))
             continue
         if not prices:
             feed.skipped += 1
