@@ -615,6 +615,15 @@ def record_observations(
         existing = sources.get(source.pk, [])
         said = statement(records, source.pk, observed_at)
         if not said:
+            # Only prices the source says have ended (a stated end, no start): its open price at that figure ends
+            # then (an llm-prices row that gained a to_date).
+            last = existing[-1] if existing else None
+            ends = [_at(r.ends) for r in records if r.ends and last is not None and r.price == last.price]
+            if last is not None and last.valid_to is None and ends and last.valid_from < max(ends):
+                last.valid_to, last.end = max(ends), EndKind.STATED
+                updates.append((last.pk, {"valid_to": last.valid_to, "end": last.end}))
+                touched.add(key)
+                changes.withdrawn += 1
             continue
         last = existing[-1] if existing else None
         if (
@@ -667,26 +676,32 @@ def record_observations(
             own = sources.get(source.pk)
             if not own:
                 continue
-            last = own[-1]
-            if last.valid_to is not None or last.valid_from > observed_at:
+            current = next((span for span in own if span.covers(observed_at)), None)
+            later = [span for span in own if span.valid_from > observed_at]  # announced, not yet in force
+            anchor = current or (later[0] if later else None)
+            if anchor is None:
                 continue
             if key[0] in prices:
                 # The entry is there without this price: the source says so, no grace needed.
-                last.valid_to = max(observed_at, last.valid_from + dt.timedelta(seconds=1))
-                last.end = EndKind.WITHDRAWN
-                updates.append((last.pk, {"valid_to": last.valid_to, "end": last.end}))
-                touched.add(key)
-                changes.withdrawn += 1
-            elif last.missing_since is None:
-                last.missing_since = observed_at
-                updates.append((last.pk, {"missing_since": observed_at}))
+                withdraw_from = observed_at
+            elif anchor.missing_since is None:
+                anchor.missing_since = observed_at
+                updates.append((anchor.pk, {"missing_since": observed_at}))
                 changes.missing += 1
-            elif observed_at - last.missing_since >= MISSING_GRACE:
-                last.valid_to = max(last.missing_since, last.valid_from + dt.timedelta(seconds=1))
-                last.end = EndKind.WITHDRAWN
-                updates.append((last.pk, {"valid_to": last.valid_to, "end": last.end}))
-                touched.add(key)
-                changes.withdrawn += 1
+                continue
+            elif observed_at - anchor.missing_since >= MISSING_GRACE:
+                withdraw_from = anchor.missing_since
+            else:
+                continue
+            if current is not None:
+                current.valid_to = max(withdraw_from, current.valid_from + dt.timedelta(seconds=1))
+                current.end = EndKind.WITHDRAWN
+                updates.append((current.pk, {"valid_to": current.valid_to, "end": current.end}))
+            # A price announced for later goes with the entry: the source no longer announces it.
+            deletes += [span.pk for span in later]
+            sources[source.pk] = [span for span in own if span not in later]
+            touched.add(key)
+            changes.withdrawn += 1
 
     _write_spans(writes, updates, deletes)
     if held:

@@ -26,7 +26,7 @@ from catalog.resolution import (
 )
 from pricing.history import LedgerChanges, record_observations
 from pricing.listing import refresh_listed_prices
-from pricing.models import Component, Mode, PriceSource
+from pricing.models import Component, Mode, PriceSource, SourcePeriod
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
 
@@ -249,6 +249,11 @@ def sync_feed(
     if feed.complete:
         hosts = {e.host for e in entries} | {host for host, _ in feed.unpriced}
         covered = set(Provider.objects.filter(slug__in=hosts).values_list("pk", flat=True))
+        # A host the feed dropped altogether is covered too, unless the feed shrank so much (under half of what
+        # the source prices) that it is more likely cut short than a catalogue the source really changed.
+        priced_before = SourcePeriod.objects.filter(source=source, valid_to__isnull=True)
+        if len(entries) * 2 >= priced_before.values("offering_id").distinct().count():
+            covered |= set(priced_before.values_list("offering__host_id", flat=True).distinct())
         for key in feed.unpriced:  # listed without a price: every price it had is missing
             if key in offerings:
                 prices.setdefault(offerings[key], [])

@@ -142,3 +142,59 @@ def test_an_entry_whose_price_fails_a_check_is_not_missing(tmp_path):
     assert PricePeriod.objects.in_force(T0 + 4 * MISSING_GRACE).get(
         offering=gpt_4o, component="input"
     ).price == Decimal("2.5")
+
+
+def test_an_announced_price_goes_with_an_entry_its_source_drops(offering):
+    scheduled = dt.date(2026, 4, 1)
+    observe(
+        offering,
+        PriceRecord("input", Decimal(4), ends=scheduled),
+        PriceRecord("input", Decimal(3), starts=scheduled),
+        source="genai_prices",
+    )
+    first = observe(offering, source="genai_prices", at=T0 + MISSING_GRACE)
+    second = observe(offering, source="genai_prices", at=T0 + 2 * MISSING_GRACE)
+
+    assert (first.missing, second.withdrawn) == (1, 1)
+    assert not PricePeriod.objects.in_force(dt.datetime(2026, 4, 2, tzinfo=dt.UTC)).filter(offering=offering)
+    assert PricePeriod.objects.get(offering=offering).valid_to == T0 + MISSING_GRACE
+
+
+def test_a_price_whose_end_the_source_now_states_closes_then(offering):
+    observe(offering, PriceRecord("input", Decimal(5)), source="llm_prices")
+
+    observe(
+        offering,
+        PriceRecord("input", Decimal(5), ends=dt.date(2026, 2, 1)),
+        source="llm_prices",
+        at=dt.datetime(2026, 2, 10, tzinfo=dt.UTC),
+    )
+
+    [period] = PricePeriod.objects.filter(offering=offering)
+    assert period.valid_to == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+
+
+def test_a_host_a_whole_feed_drops_is_missing_then_withdrawn(tmp_path):
+    def feed(name, *ids):
+        entries = {
+            model_id: {
+                "litellm_provider": provider,
+                "input_cost_per_token": 1e-06,
+                "output_cost_per_token": 2e-06,
+            }
+            for model_id, provider in ids
+        }
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(entries))
+        return path
+
+    openai = [("gpt-4o", "openai"), ("gpt-4o-mini", "openai"), ("o3", "openai")]
+    run_sync(
+        "litellm", file=feed("all", *openai, ("mistral/mistral-large-latest", "mistral")), observed_at=T0
+    )
+    for week in (1, 2):  # the table no longer has any Mistral entry
+        run_sync("litellm", file=feed(f"w{week}", *openai), observed_at=T0 + week * MISSING_GRACE)
+
+    mistral = Offering.objects.get(host__slug="mistral")
+    assert not PricePeriod.objects.in_force(T0 + 3 * MISSING_GRACE).filter(offering=mistral).exists()
+    assert PricePeriod.objects.filter(offering=mistral).get(component="input").valid_to == T0 + MISSING_GRACE
