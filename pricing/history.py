@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -117,21 +117,8 @@ class Span:
     def covers(self, moment: dt.datetime) -> bool:
         return self.valid_from <= moment and (self.valid_to is None or moment < self.valid_to)
 
-    def same_price(self, other: Span) -> bool:
-        return (normalised(self.price), self.unit) == (normalised(other.price), other.unit)
-
-    def state(self) -> tuple:
-        return (
-            self.price,
-            self.unit,
-            self.valid_from,
-            self.valid_to,
-            self.effective,
-            self.end,
-            self.observed_at,
-            self.missing_since,
-            self.review,
-        )
+    def same_price(self, other: Span | Published) -> bool:
+        return (self.price, self.unit) == (other.price, other.unit)  # Decimals compare by value: 3 == 3.000
 
 
 _SPAN_FIELDS = [
@@ -157,8 +144,8 @@ def load_spans(offering_ids: Iterable[int]) -> dict[Key, dict[int, list[Span]]]:
     """Every source's record for these offerings: key → source id → spans, oldest first."""
     ids = sorted(set(offering_ids))
     found: dict[Key, dict[int, list[Span]]] = defaultdict(lambda: defaultdict(list))
-    for start in range(0, len(ids), _CHUNK):
-        rows = SourcePeriod.objects.filter(offering_id__in=ids[start : start + _CHUNK]).order_by("valid_from")
+    for chunk in chunks(ids, _CHUNK):
+        rows = SourcePeriod.objects.filter(offering_id__in=chunk).order_by("valid_from")
         for row in rows.values_list(*_SPAN_FIELDS):
             pk, offering, component, tier, mode, source_id, *rest = row
             price, unit, valid_from, valid_to, effective, end, observed_at, missing_since, review = rest
@@ -178,6 +165,12 @@ def load_spans(offering_ids: Iterable[int]) -> dict[Key, dict[int, list[Span]]]:
                 )
             )
     return found
+
+
+def chunks(items: Sequence, size: int = 500) -> Iterator[Sequence]:
+    """`items` in slices of `size`: lists of ids short enough for one statement on every backend."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _at(day: dt.date) -> dt.datetime:
@@ -327,16 +320,12 @@ class Published:
     effective: str
     opening: str
 
-    def state(self) -> tuple:
-        return (
-            self.valid_to,
-            normalised(self.price),
-            self.unit,
-            self.source_id,
-            self.observed_at,
-            self.effective,
-            self.opening,
-        )
+    def fields(self) -> dict:
+        """What a PricePeriod row holds besides its key and start."""
+        return {name: getattr(self, name) for name in _PUBLISHED_COLUMNS}
+
+
+_PUBLISHED_COLUMNS = ["valid_to", "price", "unit", "source_id", "observed_at", "effective", "opening"]
 
 
 def counted(spans: list[Span]) -> list[Span]:
@@ -372,7 +361,7 @@ def reconcile(records: Mapping[int, list[Span]], priority: Mapping[int, int]) ->
         source_id, span = max(covering, key=lambda item: rank[item[0]])
         last = published[-1] if published else None
         contiguous = last is not None and last.valid_to == start
-        if contiguous and (normalised(last.price), last.unit) == (normalised(span.price), span.unit):
+        if contiguous and span.same_price(last):
             last.valid_to = end
             continue
         if not contiguous:
@@ -414,8 +403,8 @@ def publish(
     priority = dict(PriceSource.objects.values_list("pk", "priority"))
     existing: dict[Key, dict[dt.datetime, PricePeriod]] = defaultdict(dict)
     ids = sorted(offering_ids)
-    for start in range(0, len(ids), _CHUNK):
-        for period in PricePeriod.objects.filter(offering_id__in=ids[start : start + _CHUNK]):
+    for chunk in chunks(ids, _CHUNK):
+        for period in PricePeriod.objects.filter(offering_id__in=chunk):
             key = (period.offering_id, period.component, period.tier, period.mode)
             if key in keys:
                 existing[key][period.valid_from] = period
@@ -436,53 +425,21 @@ def publish(
         for p in wanted:
             period = have.get(p.valid_from)
             if period is not None:
-                current = (
-                    period.valid_to,
-                    normalised(period.price),
-                    period.unit,
-                    period.source_id,
-                    period.observed_at,
-                    period.effective,
-                    period.opening,
-                )
-                if current == p.state():
+                changed = {f: v for f, v in p.fields().items() if getattr(period, f) != v}
+                if not changed:
                     continue
-                wanted_fields = {
-                    "valid_to": p.valid_to,
-                    "price": p.price,
-                    "unit": p.unit,
-                    "source_id": p.source_id,
-                    "observed_at": p.observed_at,
-                    "effective": p.effective,
-                    "opening": p.opening,
-                }
-                changed = {f: v for f, v in wanted_fields.items() if getattr(period, f) != v}
                 grows = (p.valid_to or _END_OF_TIME) > (period.valid_to or _END_OF_TIME)
                 written.add(key)
                 (to_update if grows else to_close).append((period.pk, changed))
             else:
                 written.add(key)
                 to_create.append(
-                    {
-                        "offering_id": key[0],
-                        "component": key[1],
-                        "tier": key[2],
-                        "mode": key[3],
-                        "price": p.price,
-                        "unit": p.unit,
-                        "valid_from": p.valid_from,
-                        "valid_to": p.valid_to,
-                        "source_id": p.source_id,
-                        "observed_at": p.observed_at,
-                        "effective": p.effective,
-                        "opening": p.opening,
-                        "created_at": now,
-                    }
+                    {**_key_fields(key), "valid_from": p.valid_from, **p.fields(), "created_at": now}
                 )
     # Delete, shorten, lengthen, then create: the database forbids overlapping periods and two open periods of a
     # key at every row it writes, so nothing may grow into room another row still holds.
-    for start in range(0, len(to_delete), 500):
-        PricePeriod.objects.filter(pk__in=to_delete[start : start + 500]).delete()
+    for chunk in chunks(to_delete):
+        PricePeriod.objects.filter(pk__in=chunk).delete()
     grouped_update(PricePeriod, to_close)
     for pk, changed in to_update:  # rare: a period runs on where a later one was withdrawn
         PricePeriod.objects.filter(pk=pk).update(**changed)
@@ -506,8 +463,8 @@ def grouped_update(model, changes: list[tuple[int, dict]]) -> None:
         if changed:
             groups[tuple(sorted(changed.items()))].append(pk)
     for values, pks in sorted(groups.items(), key=lambda item: dict(item[0]).get("valid_to", 0) is None):
-        for start in range(0, len(pks), 500):
-            model.objects.filter(pk__in=pks[start : start + 500]).update(**dict(values))
+        for chunk in chunks(pks):
+            model.objects.filter(pk__in=chunk).update(**dict(values))
 
 
 _SPAN_COLUMNS = ["price", "unit", "valid_to", "effective", "end", "observed_at", "missing_since", "review"]
@@ -518,30 +475,20 @@ def span_changes(old: Span, new: Span) -> dict:
 
 
 def _write_spans(writes: list[tuple[Key, Span]], updates: list[tuple[int, dict]], deletes: list[int]) -> None:
-    """Write a source's spans: deletions, then changes to existing rows, then new rows (their ids set on them)."""
-    for start in range(0, len(deletes), 500):
-        SourcePeriod.objects.filter(pk__in=deletes[start : start + 500]).delete()
+    """Write a source's spans: deletions, then changes to existing rows, then new rows."""
+    for chunk in chunks(deletes):
+        SourcePeriod.objects.filter(pk__in=chunk).delete()
     grouped_update(SourcePeriod, updates)
     insert_rows(SourcePeriod, [_fields(key, span) for key, span in writes])
 
 
+def _key_fields(key: Key) -> dict:
+    return dict(zip(("offering_id", "component", "tier", "mode"), key, strict=True))
+
+
 def _fields(key: Key, span: Span) -> dict:
-    return {
-        "offering_id": key[0],
-        "component": key[1],
-        "tier": key[2],
-        "mode": key[3],
-        "source_id": span.source_id,
-        "price": span.price,
-        "unit": span.unit,
-        "valid_from": span.valid_from,
-        "valid_to": span.valid_to,
-        "effective": span.effective,
-        "end": span.end,
-        "observed_at": span.observed_at,
-        "missing_since": span.missing_since,
-        "review": span.review,
-    }
+    columns = {f: getattr(span, f) for f in _SPAN_COLUMNS}
+    return {**_key_fields(key), "source_id": span.source_id, "valid_from": span.valid_from, **columns}
 
 
 def insert_rows(model, rows: list[dict]) -> None:
@@ -569,8 +516,8 @@ def insert_rows(model, rows: list[dict]) -> None:
         for row in rows
     ]
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 1000):
-            cursor.executemany(sql, values[start : start + 1000])
+        for chunk in chunks(values, 1000):
+            cursor.executemany(sql, chunk)
 
 
 def record_observations(
@@ -639,11 +586,8 @@ def record_observations(
         before = {s.pk: s for s in existing}
         kept = {s.pk for s in new if s.pk is not None}
         new_spans = [s for s in new if s.pk is None]
-        if (
-            not new_spans
-            and all(before[s.pk].state() == s.state() for s in new if s.pk is not None)
-            and (kept == set(before))
-        ):
+        edits = [(s.pk, diff) for s in new if s.pk is not None if (diff := span_changes(before[s.pk], s))]
+        if not new_spans and not edits and kept == set(before):
             changes.unchanged += 1
             continue
         if hold:
@@ -664,7 +608,7 @@ def record_observations(
         else:
             changes.changed += 1
         deletes += [pk for pk in before if pk not in kept]
-        updates += [(s.pk, span_changes(before[s.pk], s)) for s in new if s.pk is not None]
+        updates += edits
         writes += [(key, s) for s in new_spans]
         sources[source.pk] = new
         touched.add(key)
@@ -704,15 +648,6 @@ def record_observations(
             changes.withdrawn += 1
 
     _write_spans(writes, updates, deletes)
-    if held:
-        ids = {
-            (offering, component, tier, mode, valid_from): pk
-            for pk, offering, component, tier, mode, valid_from in SourcePeriod.objects.filter(
-                source=source, offering_id__in={key[0] for key, _, _ in held}, review=Review.HELD
-            ).values_list("pk", "offering_id", "component", "tier", "mode", "valid_from")
-        }
-        for key, span, _ in held:
-            span.pk = ids.get((*key, span.valid_from))
     changes.held = len(held)
     if held:
         _hold(held, source, evidence or {})
@@ -726,8 +661,15 @@ def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Map
     """One pending change per (key, held price): a price held again (a slip that recurs, a held span restated or
     listed again) points the pending change at its newest span instead of leaving that span with nothing to
     approve; deciding it decides every held span of that key at that price (`decide_held`)."""
+    # The held spans were inserted without the ORM: read their ids back.
+    ids = {
+        (offering, component, tier, mode, valid_from): pk
+        for pk, offering, component, tier, mode, valid_from in SourcePeriod.objects.filter(
+            source=source, offering_id__in={key[0] for key, _, _ in held}, review=Review.HELD
+        ).values_list("pk", "offering_id", "component", "tier", "mode", "valid_from")
+    }
     pending = {
-        (offering, component, tier, mode, normalised(price)): pk
+        (offering, component, tier, mode, price): pk
         for pk, offering, component, tier, mode, price in PendingPriceChange.objects.filter(
             status=PendingStatus.PENDING, source=source
         ).values_list("pk", "offering_id", "component", "tier", "mode", "new_price")
@@ -736,13 +678,13 @@ def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Map
     for key, span, previous in held:
         values = {
             "unit": span.unit,
-            "source_period_id": span.pk,
+            "source_period_id": ids.get((*key, span.valid_from)),
             "old_price": previous.price,
             "observed_at": span.valid_from,
             "reason": span.hold_reason,
             "evidence": evidence.get(key[0], {}),
         }
-        held_key = (*key, normalised(span.price))
+        held_key = (*key, span.price)  # Decimals hash by value
         if held_key in pending:
             PendingPriceChange.objects.filter(pk=pending[held_key]).update(**values)
         else:  # the latest span of a key held twice in one sync (X → Y → X) is the one shown
