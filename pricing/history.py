@@ -525,7 +525,7 @@ def record_observations(
     *,
     source: PriceSource,
     observed_at: dt.datetime,
-    covered_hosts: set[int] | None = None,
+    feed_hosts: set[int] | None = None,
     hold: bool = True,
     evidence: Mapping[int, dict] | None = None,
     still_listed: Set[int] = frozenset(),
@@ -533,8 +533,10 @@ def record_observations(
     """Record what `source` says at `observed_at` about these offerings (offering id → its records), then
     publish the keys whose record changed.
 
-    `covered_hosts` (host ids) makes this a whole feed for those hosts: keys the source priced there before and
-    no longer gives are then missing (see the module's docstring). Without it, only the keys given are touched.
+    `feed_hosts` (the ids of the hosts the feed lists) makes this a whole feed: keys the source priced before and
+    no longer gives are then missing (see the module's docstring), at every host the source priced, unless the
+    feed shrank under half of the offerings the source prices (more likely cut short than a catalogue the source
+    really changed: then only at the hosts it lists). Without it, only the keys given are touched.
     With `hold`, changes that look like slips are held for an editor (an editor's own entry is not held).
     `still_listed` offerings are in the feed but unreadable (a price failed a check): none of theirs is missing.
     """
@@ -544,12 +546,14 @@ def record_observations(
         for record in records:
             by_key[(offering_id, *record.key)].append(record)
     candidates = set(prices)
-    if covered_hosts is not None:
-        candidates |= set(
-            SourcePeriod.objects.filter(
-                source=source, valid_to__isnull=True, offering__host_id__in=covered_hosts
-            ).values_list("offering_id", flat=True)
+    if feed_hosts is not None:
+        priced = dict(
+            SourcePeriod.objects.filter(source=source, valid_to__isnull=True)
+            .values_list("offering_id", "offering__host_id")
+            .distinct()
         )
+        whole = len(prices) * 2 >= len(priced)
+        candidates |= {offering for offering, host in priced.items() if whole or host in feed_hosts}
     spans = load_spans(candidates)
     writes: list[tuple[Key, Span]] = []
     updates: list[tuple[int, dict]] = []
@@ -613,7 +617,7 @@ def record_observations(
         sources[source.pk] = new
         touched.add(key)
 
-    if covered_hosts is not None:
+    if feed_hosts is not None:
         for key, sources in list(spans.items()):
             if key in by_key or key[0] in still_listed:
                 continue

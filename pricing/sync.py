@@ -26,7 +26,7 @@ from catalog.resolution import (
 )
 from pricing.history import LedgerChanges, record_observations
 from pricing.listing import refresh_listed_prices
-from pricing.models import Component, Mode, PriceSource, SourcePeriod
+from pricing.models import Component, Mode, PriceSource
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
 
@@ -37,15 +37,18 @@ class SyncReport:
     matched: int = 0
     new_models: int = 0
     skipped: int = 0
-    held: int = 0  # changes of this feed waiting for an editor
-    newly_held: int = 0  # of which held by this sync (the others were held by an earlier one)
     ledger: LedgerChanges = field(default_factory=LedgerChanges)
     rejections: list[Rejection] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
 
     @property
+    def held(self) -> int:
+        """Changes this sync held for an editor."""
+        return self.ledger.held
+
+    @property
     def wrote_anything(self) -> bool:
-        return bool(self.ledger.wrote_anything or self.new_models or self.newly_held)
+        return bool(self.ledger.wrote_anything or self.new_models)
 
     def lines(self) -> list[str]:
         lines = [
@@ -245,15 +248,10 @@ def sync_feed(
 
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
     evidence = {offering_of[e.source_id]: {"id": e.source_id, "entry": e.evidence} for e in entries}
-    covered = None
+    feed_hosts = None
     if feed.complete:
         hosts = {e.host for e in entries} | {host for host, _ in feed.unpriced}
-        covered = set(Provider.objects.filter(slug__in=hosts).values_list("pk", flat=True))
-        # A host the feed dropped altogether is covered too, unless the feed shrank so much (under half of what
-        # the source prices) that it is more likely cut short than a catalogue the source really changed.
-        priced_before = SourcePeriod.objects.filter(source=source, valid_to__isnull=True)
-        if len(entries) * 2 >= priced_before.values("offering_id").distinct().count():
-            covered |= set(priced_before.values_list("offering__host_id", flat=True).distinct())
+        feed_hosts = set(Provider.objects.filter(slug__in=hosts).values_list("pk", flat=True))
         for key in feed.unpriced:  # listed without a price: every price it had is missing
             if key in offerings:
                 prices.setdefault(offerings[key], [])
@@ -263,12 +261,10 @@ def sync_feed(
         prices,
         source=source,
         observed_at=observed_at,
-        covered_hosts=covered,
+        feed_hosts=feed_hosts,
         evidence=evidence,
         still_listed=unreadable,
     )
-    report.held = report.ledger.held
-    report.newly_held = report.ledger.held
     if report.ledger.wrote_anything:
         touched = Offering.objects.filter(pk__in=report.ledger.republished).values_list("model_id", flat=True)
         refresh_listed_prices(set(touched))

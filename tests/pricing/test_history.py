@@ -123,12 +123,12 @@ def test_one_missing_snapshot_does_not_flap_a_price():
     june = day("2026-06-01")
 
     record_observations({offering.pk: [PriceRecord("input", Decimal(2))]}, source=source, observed_at=june)
-    missed = record_observations({}, source=source, observed_at=june + MISSING_GRACE, covered_hosts=hosts)
+    missed = record_observations({}, source=source, observed_at=june + MISSING_GRACE, feed_hosts=hosts)
     back = record_observations(
         {offering.pk: [PriceRecord("input", Decimal(2))]},
         source=source,
         observed_at=june + 2 * MISSING_GRACE,
-        covered_hosts=hosts,
+        feed_hosts=hosts,
     )
 
     assert (missed.missing, missed.withdrawn, back.withdrawn) == (1, 0, 0)

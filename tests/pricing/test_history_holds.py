@@ -30,7 +30,7 @@ def observe(offering, *records, source="litellm", at=T0, whole=True):
         {offering.pk: list(records)} if records else {},
         source=price_source(source),
         observed_at=at,
-        covered_hosts={offering.host_id} if whole else None,
+        feed_hosts={offering.host_id} if whole else None,
     )
 
 
