@@ -122,14 +122,8 @@ class Quote:
 
     source: PriceSource
     price: Decimal
-    unit: str
     since: dt.datetime
-    effective: str
-    last_seen: dt.datetime | None = None  # the source's last sync, when it has been synced
-
-    @property
-    def observed_at(self) -> dt.datetime:
-        return self.last_seen or self.since
+    last_seen: dt.datetime | None = None  # the date of the source's newest file, when it has been synced
 
 
 @dataclass
@@ -141,10 +135,6 @@ class Disagreement:
     mode: str
     published: PricePeriod
     quotes: list[Quote]  # every source pricing it now, the followed one first
-
-    @property
-    def others(self) -> list[Quote]:
-        return [q for q in self.quotes if q.source.pk != self.published.source_id]
 
 
 @dataclass
@@ -265,36 +255,22 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
 
-def quotes_in_force(offering_ids: list[int], on: dt.datetime | None = None) -> dict[tuple, list[Quote]]:
-    """(offering id, component, tier, mode) → every source's accepted figure in force `on` (now), the source
-    with the highest priority first. Two queries."""
-    rows = (
-        SourcePeriod.objects.in_force(on)
-        .filter(offering_id__in=offering_ids, review=Review.ACCEPTED)
-        .select_related("source")
-    )
-    rows = list(rows)
-    seen = last_seen([r.source for r in rows])
-    quotes: dict[tuple, list[Quote]] = {}
-    for r in rows:
-        quotes.setdefault((r.offering_id, r.component, r.tier, r.mode), []).append(
-            Quote(r.source, r.price, r.unit, r.valid_from, r.effective, seen.get(r.source_id))
-        )
-    for found in quotes.values():
-        found.sort(key=lambda q: (-q.source.priority, q.source.name))
-    return quotes
-
-
 def _attach_disagreements(rows: list[OfferingPrices]) -> None:
     """Where sources give different figures for a price in force, say who says what. Two queries."""
-    quotes = quotes_in_force([r.offering.pk for r in rows])
+    quotes = quotes_for([p for r in rows for p in r.periods])
+    seen = last_seen([q.source for found in quotes.values() for q in found])
     for row in rows:
         for period in row.periods:
-            found = quotes.get((row.offering.pk, period.component, period.tier, period.mode), [])
+            found = quotes[period.pk]
             if len({(q.price, q.unit) for q in found}) > 1:
-                followed = sorted(found, key=lambda q: q.source.pk != period.source_id)
                 row.disagreements.append(
-                    Disagreement(period.component, period.tier, period.mode, period, followed)
+                    Disagreement(
+                        period.component,
+                        period.tier,
+                        period.mode,
+                        period,
+                        [Quote(q.source, q.price, q.valid_from, seen.get(q.source_id)) for q in found],
+                    )
                 )
 
 
