@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -313,19 +312,11 @@ class StatusChange(models.Model):
 
 class OfferingQuerySet(models.QuerySet):
     def with_price_end(self) -> OfferingQuerySet:
-        """Annotated with `price_end`: the end of the last published price period, null while one is open (or
-        when none was ever recorded); a date in the past with nothing in force means the host withdrew it."""
-        open_periods = models.Exists(
-            apps.get_model("pricing", "PricePeriod").objects.filter(
-                offering=models.OuterRef("pk"), valid_to__isnull=True
-            )
-        )
+        """Annotated for `withdrawn_on`: the end of the last published price period (`price_end`) and how many
+        periods are still open (`open_prices`, an announced one included)."""
         return self.annotate(
-            price_end=models.Case(
-                models.When(open_periods, then=models.Value(None)),
-                default=models.Max("price_periods__valid_to"),
-                output_field=models.DateTimeField(),
-            )
+            price_end=models.Max("price_periods__valid_to"),
+            open_prices=models.Count("price_periods", filter=Q(price_periods__valid_to__isnull=True)),
         )
 
 
@@ -366,9 +357,12 @@ class Offering(models.Model):
 
     @property
     def withdrawn_on(self) -> dt.datetime | None:
-        """When the last published price ended, if it has (annotated by `with_price_end`); else None."""
+        """When the host stopped selling it at a price: every period has ended, the last on this date (needs
+        `with_price_end`); None while a price runs or is announced, or if none was ever recorded."""
         end = getattr(self, "price_end", None)
-        return end if end is not None and end <= timezone.now() else None
+        if getattr(self, "open_prices", 0) or end is None or end > timezone.now():
+            return None
+        return end
 
     @property
     def is_labs_own(self) -> bool:

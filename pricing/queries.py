@@ -152,11 +152,6 @@ class OfferingPrices:
         self.base = {p.component: p for p in self.periods if not p.tier and p.mode == Mode.STANDARD}
 
     @property
-    def withdrawn_on(self) -> dt.datetime | None:
-        """When the host stopped selling it at a price: every source that priced it has dropped it."""
-        return None if self.periods else self.offering.withdrawn_on
-
-    @property
     def input(self) -> PricePeriod | None:
         return self.base.get(Component.INPUT)
 
