@@ -704,17 +704,19 @@ def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Map
     PendingPriceChange.objects.bulk_create(new.values())
 
 
-def decide_held(period: SourcePeriod, review: str) -> LedgerChanges:
+def decide_held(change: PendingPriceChange, review: str) -> int:
     """An editor's decision on a held price: every held span of that source, key and price is decided alike
-    (a slip that recurs is one decision), and the key is published again."""
-    SourcePeriod.objects.filter(
-        offering_id=period.offering_id,
-        component=period.component,
-        tier=period.tier,
-        mode=period.mode,
-        source_id=period.source_id,
-        price=period.price,
+    (a slip that recurs is one decision), and the key is published again. Returns the spans decided: 0 when
+    the source no longer holds that price anywhere in its record."""
+    decided = SourcePeriod.objects.filter(
+        offering_id=change.offering_id,
+        component=change.component,
+        tier=change.tier,
+        mode=change.mode,
+        source_id=change.source_id,
+        price=change.new_price,
         review=Review.HELD,
     ).update(review=review)
-    key = (period.offering_id, period.component, period.tier, period.mode)
-    return publish([key])
+    if decided:
+        publish([(change.offering_id, change.component, change.tier, change.mode)])
+    return decided

@@ -198,12 +198,6 @@ class EndKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "No longer listed by the source"
 
 
-class SourcePeriodQuerySet(models.QuerySet):
-    def in_force(self, on: dt.datetime | None = None) -> SourcePeriodQuerySet:
-        on = on or timezone.now()
-        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
-
-
 class SourcePeriod(models.Model):
     """What one source said one price was, from when to when: each source's own step history, kept whatever
     we publish. The published ledger (PricePeriod) is derived from these by pricing.reconcile."""
@@ -226,8 +220,6 @@ class SourcePeriod(models.Model):
         help_text="The first sync that no longer listed it (one miss does not close it).",
     )
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.ACCEPTED)
-
-    objects = SourcePeriodQuerySet.as_manager()
 
     class Meta:
         indexes = [
