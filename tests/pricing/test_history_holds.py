@@ -50,39 +50,27 @@ def test_a_slip_that_recurs_is_one_decision_and_approving_it_counts_every_held_s
     assert PricePeriod.objects.in_force(T0 + 4 * MISSING_GRACE).get(offering=offering).price == 0
 
 
-def test_a_held_cut_restated_with_another_date_stays_decidable(offering):
+def hold_a_cut_then_restate_it(offering, restated: Decimal) -> None:
+    """genai-prices cuts $10 to $1 from 1 March (held: 10×), then says the new price, `restated`, began 20 Feb."""
     observe(offering, PriceRecord("input", Decimal(10)), source="genai_prices")
-    observe(
-        offering,
-        PriceRecord("input", Decimal(1), starts=dt.date(2026, 3, 1)),
-        source="genai_prices",
-        at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC),
-    )
-    observe(
-        offering,
-        PriceRecord("input", Decimal(1), starts=dt.date(2026, 2, 20)),
-        source="genai_prices",
-        at=dt.datetime(2026, 3, 12, tzinfo=dt.UTC),
-    )
+    for price, starts, seen in ((Decimal(1), dt.date(2026, 3, 1), 5), (restated, dt.date(2026, 2, 20), 12)):
+        observe(
+            offering,
+            PriceRecord("input", price, starts=starts),
+            source="genai_prices",
+            at=dt.datetime(2026, 3, seen, tzinfo=dt.UTC),
+        )
+
+
+def test_a_held_cut_restated_with_another_date_stays_decidable(offering):
+    hold_a_cut_then_restate_it(offering, Decimal(1))
 
     [change] = pending()
     assert change.source_period.valid_from.date() == dt.date(2026, 2, 20)
 
 
 def test_a_held_price_nothing_holds_any_more_is_marked_superseded_and_stays_so(offering):
-    observe(offering, PriceRecord("input", Decimal(10)), source="genai_prices")
-    observe(
-        offering,
-        PriceRecord("input", Decimal(1), starts=dt.date(2026, 3, 1)),
-        source="genai_prices",
-        at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC),
-    )
-    observe(
-        offering,
-        PriceRecord("input", Decimal(9), starts=dt.date(2026, 2, 20)),
-        source="genai_prices",
-        at=dt.datetime(2026, 3, 12, tzinfo=dt.UTC),
-    )
+    hold_a_cut_then_restate_it(offering, Decimal(9))
     [change] = pending()
 
     with pytest.raises(AlreadyDecided, match="superseded"):
