@@ -1,5 +1,5 @@
 """What every plotly chart of the site shares: its look, and how it is written into a page with our own copy of
-plotly.js (never a CDN), loaded once per page by the first chart on it.
+plotly.js (its basic bundle, never a CDN), loaded once per page by the first chart on it.
 
 Figures are plain dicts in plotly's JSON schema, written without plotly's Python-side validation: building a
 `go.Figure` cost some 20 ms per chart, more than the rest of a profile page.
@@ -26,7 +26,7 @@ def figure(traces: list[dict], *, height: int = 300, xaxis: dict | None = None, 
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "#ffffff",
             "font": FONT,
-            "legend": {"orientation": "h", "y": -0.18, "x": 0},
+            "legend": {"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"},
             "hovermode": "closest",
             "xaxis": {"showgrid": False, "linecolor": "#dde2ea", **(xaxis or {})},
             **layout,

@@ -47,7 +47,7 @@ def test_the_comparison_overlays_the_price_histories_and_shows_measurements(samp
     response = reader.get("/compare/?models=openai/gpt-4o,anthropic/claude-sonnet-4-5,google/gemini-2.5-pro")
 
     page = response.content.decode()
-    assert 'id="compare-history"' in page and page.count("plotly.min.js") == 1
+    assert 'id="compare-history"' in page and page.count("plotly-basic.min.js") == 1
     for name in ("GPT-4o · input", "Claude Sonnet 4.5 · output", "Gemini 2.5 Pro · input"):
         assert name.replace("·", "\\u00b7") in page  # trace names, as plotly's JSON writes them
     assert text_of(response).count("No measurements yet") == 3
