@@ -63,7 +63,13 @@ def test_the_cost_filter_writes_the_cost_and_its_scale_beneath():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(448, "448 tokens"), (128_000, "128K tokens"), (1_048_576, "1M tokens"), (200_000, "200K tokens"), (None, "—")],
+    [
+        (448, "448 tokens"),
+        (128_000, "128K tokens"),
+        (1_048_576, "1M tokens"),
+        (200_000, "200K tokens"),
+        (None, "—"),
+    ],
 )
 def test_token_counts_always_carry_their_unit(value, text):
     assert tokens(value) == text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-
 SIGNIFICANT_FIGURES = 3
 
 

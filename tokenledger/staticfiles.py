@@ -34,7 +34,9 @@ def check_plotly_bundle(**kwargs) -> list[checks.CheckMessage]:
 
     bundled = bundled_plotly_version()
     if bundled is None:
-        return [checks.Error(f"static/{PLOTLY_JS} is missing or has no version header", id="tokenledger.E001")]
+        return [
+            checks.Error(f"static/{PLOTLY_JS} is missing or has no version header", id="tokenledger.E001")
+        ]
     expected = get_plotlyjs_version()
     if bundled[0] != int(expected.split(".")[0]):
         return [

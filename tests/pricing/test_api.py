@@ -242,4 +242,6 @@ def test_the_openapi_schema_lists_every_path(reader):
 
 def test_the_docs_page_loads_no_script_from_a_cdn(reader):
     html = reader.get("/api/v1/docs").content.decode()
-    assert "<script" in html and "cdn" not in html.lower()  # tests/pricing/test_api_docs.py checks every asset
+    assert (
+        "<script" in html and "cdn" not in html.lower()
+    )  # tests/pricing/test_api_docs.py checks every asset

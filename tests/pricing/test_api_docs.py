@@ -28,7 +28,7 @@ def test_the_footer_and_every_page_with_a_json_link_link_the_api_docs(sample_dat
         html = reader.get(url).content.decode()
         assert 'href="/api/v1/docs">API documentation</a>' in html, url
     profile = reader.get("/models/openai/gpt-4o/").content.decode()
-    assert ">JSON</a> (<a href=\"/api/v1/docs\">API docs</a>)" in profile
+    assert '>JSON</a> (<a href="/api/v1/docs">API docs</a>)' in profile
 
 
 def test_the_footer_names_every_price_source_the_site_uses(reader):
