@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from pricing.models import Component, Opening, PricePeriod
-from tokenledger.charts import GRID, figure, to_html
+from tokenledger.charts import GRID, LEGEND, figure, to_html
 from tokenledger.formatting import change, usd
 
 _MONTH = dt.timedelta(days=30)
@@ -73,7 +73,13 @@ def _axes(**yaxis) -> dict:
 def price_history_chart(
     periods: Iterable[PricePeriod], *, now: dt.datetime, div_id: str = "price-history"
 ) -> str:
-    """A step line per component (input, output) from its first observation to `now`, each change marked.
+    """The profile's price history chart as HTML (see `price_history_figure`)."""
+    return to_html(price_history_figure(periods, now=now), div_id=div_id)
+
+
+def price_history_figure(periods: Iterable[PricePeriod], *, now: dt.datetime) -> dict:
+    """A step line per component (input solid, output dashed) from its first observation to `now`, each change
+    marked, and prices announced for after `now` dotted.
 
     `periods` are one offering's base periods (standard mode, no tier), in any order.
     """
@@ -155,21 +161,23 @@ def price_history_chart(
             )
         )
     axes = _axes()
-    chart = figure(traces, xaxis=axes["xaxis"], yaxis=axes["yaxis"], legend=LEGEND)
-    return to_html(chart, div_id=div_id)
+    return figure(traces, xaxis=axes["xaxis"], yaxis=axes["yaxis"])
 
-
-# Below the plot, clear of the x axis title.
-LEGEND = {"orientation": "h", "y": -0.28, "x": 0, "yanchor": "top"}
 
 MODEL_COLOURS = ["#2563eb", "#c2410c", "#0f766e", "#7c3aed"]
 MODEL_SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
 # Each model's lines are thinner than the one before, drawn on top of it: two models at exactly the same price
 # show as a thin line inside a broad one, both visible, and each price carries the model's own marker.
-MODEL_WIDTHS = [7, 4.5, 2.5, 1.5]
+MODEL_WIDTHS = [6, 4, 2.5, 1.5]
 
 
 def compare_history_chart(series: list[tuple[str, list[PricePeriod]]], *, now: dt.datetime) -> str | None:
+    """The compare page's chart as HTML, or None with nothing to draw (see `compare_history_figure`)."""
+    fig = compare_history_figure(series, now=now)
+    return to_html(fig, div_id="compare-history") if fig else None
+
+
+def compare_history_figure(series: list[tuple[str, list[PricePeriod]]], *, now: dt.datetime) -> dict | None:
     """Several models' price histories in one chart: per model one colour, marker and line width; input solid and
     output dashed (scheduled prices dotted), each a step line from its first observation to `now`. `series` is
     (model name, base periods) per model."""
@@ -213,16 +221,16 @@ def compare_history_chart(series: list[tuple[str, list[PricePeriod]]], *, now: d
     if not traces:
         return None
     axes = _axes()
-    chart = figure(
+    return figure(
         traces,
         height=380,
         xaxis=axes["xaxis"],
         yaxis=axes["yaxis"],
         legend={
-            **LEGEND,
+            **LEGEND,  # above the plot
             "title": {
-                "text": "Input solid, output dashed, scheduled dotted.<br>Equal prices: a thin line on a broad one."
+                "text": "Solid input, dashed output, dotted scheduled.<br>Same price: a thin line over a broad one.",
+                "side": "top",
             },
         },
     )
-    return to_html(chart, div_id="compare-history")
