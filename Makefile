@@ -12,7 +12,7 @@ BENCHMARKS := $(wildcard bench/*.py)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench clean chromium
+.PHONY: help run test lint format bench clean chromium plotly-js
 
 help:
 	@echo "make run      migrate, load the sample data, ensure an admin; serve web + worker + beat on :8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   sort imports and format the code"
 	@echo "make bench    run every bench/*.py"
+	@echo "make plotly-js  refresh static/vendor/plotly-basic.min.js from npm (the plotly.js the plotly package targets)"
 	@echo "make clean    DELETE var/ (the local database, admin credentials, dev key) and .venv"
 
 # The virtualenv: reinstalled only when pyproject.toml is newer than this stamp.
@@ -63,6 +64,16 @@ ifeq ($(BENCHMARKS),)
 else
 	@for script in $(BENCHMARKS); do echo "== $$script"; PYTHONPATH=$(CURDIR) $(PY) $$script || exit 1; done
 endif
+
+# plotly.js's official basic bundle (scatter, bar, pie), committed in static/vendor/ so that a clone needs no npm:
+# this refreshes it from the npm registry at the plotly.js version the installed plotly package writes figures for.
+plotly-js: $(INSTALLED)
+	@version=$$($(PY) -c "from plotly.offline import get_plotlyjs_version as v; print(v())") && \
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent plotly.js-basic-dist-min@$$version >/dev/null && \
+	tar xzf plotly.js-basic-dist-min-$$version.tgz && \
+	cp package/plotly-basic.min.js $(CURDIR)/static/vendor/plotly-basic.min.js && \
+	cp package/LICENSE $(CURDIR)/static/vendor/plotly-basic.LICENSE && rm -rf $$tmp && \
+	echo "static/vendor/plotly-basic.min.js is now plotly.js-basic-dist-min $$version"
 
 # Deletes the local data: the SQLite database, uploaded media, the admin credentials and the dev SECRET_KEY.
 clean:

@@ -7,5 +7,6 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import freshness
+        from tokenledger import staticfiles  # noqa: F401  registers the plotly bundle's system check
 
         freshness.connect_signals()

@@ -8,7 +8,9 @@ from monitoring.queries import DAILY_DAYS
 from tokenledger.charts import GRID, figure, to_html
 
 GOOD, FAIR, POOR, NONE = "#16a34a", "#d97706", "#dc2626", "#e3e7ee"
+# Per host a colour and a marker; per figure a dash (p50 solid, p95 dashed, time to first token dotted).
 HOST_COLOURS = ["#2563eb", "#7c3aed", "#0891b2", "#c2410c", "#4d7c0f", "#be185d"]
+HOST_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x"]
 
 
 def _colour(availability: float | None) -> str:
@@ -53,7 +55,13 @@ def availability_chart(daily: list[dict], *, today: dt.date, load_plotly: bool =
         showlegend=False,
         xaxis=_ninety_days(today),
         # The worst day stands about halfway up, so a bad day reads at a glance without flattening good ones.
-        yaxis={"range": [max(0.0, min(95.0, 2 * lowest - 100)), 100.5], "ticksuffix": "%", "gridcolor": GRID},
+        yaxis={
+            "range": [max(0.0, min(95.0, 2 * lowest - 100)), 100.5],
+            "ticksuffix": "%",
+            "gridcolor": GRID,
+            "title": {"text": "Availability (%)"},
+            "automargin": True,
+        },
     )
     return to_html(chart, div_id="availability-chart", load_plotly=load_plotly)
 
@@ -61,7 +69,12 @@ def availability_chart(daily: list[dict], *, today: dt.date, load_plotly: bool =
 def _ninety_days(today: dt.date) -> dict:
     """The x axis of both charts: the last 90 UTC days, so that the latency lines sit over the bars."""
     first = today - dt.timedelta(days=DAILY_DAYS - 1)
-    return {"type": "date", "range": [first - dt.timedelta(days=1), today + dt.timedelta(days=1)]}
+    return {
+        "type": "date",
+        "range": [first - dt.timedelta(days=1), today + dt.timedelta(days=1)],
+        "title": {"text": "Day (UTC)"},
+        "automargin": True,
+    }
 
 
 def latency_chart(
@@ -93,6 +106,7 @@ def latency_chart(
                     "x": days,
                     "y": values,
                     "mode": "lines+markers" if len(days) < 15 else "lines",
+                    "marker": {"symbol": HOST_SYMBOLS[index % len(HOST_SYMBOLS)]},
                     "line": {"color": colour, "dash": dash, "width": 2},
                     "name": label + suffix,
                     "customdata": samples,
@@ -106,7 +120,13 @@ def latency_chart(
         traces,
         height=280,
         xaxis=_ninety_days(today),
-        yaxis={"ticksuffix": " ms", "rangemode": "tozero", "gridcolor": GRID},
+        yaxis={
+            "ticksuffix": " ms",
+            "rangemode": "tozero",
+            "gridcolor": GRID,
+            "title": {"text": "Milliseconds"},
+            "automargin": True,
+        },
     )
     return to_html(chart, div_id="latency-chart", load_plotly=load_plotly)
 

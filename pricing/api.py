@@ -1,7 +1,7 @@
 """The public read-only JSON API at /api/v1/: the catalogue's models and every price in the ledger.
 
-Its OpenAPI schema is served at /api/v1/openapi.json. Ninja's interactive docs page is off: it loads its
-JavaScript from a CDN, and we serve nothing from CDNs.
+Its OpenAPI schema is served at /api/v1/openapi.json and its documentation at /api/v1/docs: Swagger UI from
+django-ninja's own static files ('ninja' is an installed app; without it ninja would load Swagger from a CDN).
 """
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' Annotated parameters at import.
@@ -29,7 +29,7 @@ api = NinjaAPI(
     description="Read-only access to Tokenledger's catalogue of AI models and their dated price history. "
     "Prices are USD per unit, as decimal strings without insignificant zeros.",
     urls_namespace="api",
-    docs_url=None,
+    docs_url="/docs",
 )
 
 

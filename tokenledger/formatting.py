@@ -2,22 +2,59 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+SIGNIFICANT_FIGURES = 3
 
 
 def usd(value: Decimal | float | None) -> str:
-    """$2.50 and $1,234.00 from a dollar up; below it, up to four significant digits and no fewer than two
-    decimals: $0.50, $0.125, $0.045, $0.0035, $0.003625 (prices are exact decimals; nothing is padded)."""
-    if value is None or value == "":  # a missing price renders as "" in a template
+    """Dollars as the whole site writes them, prices and costs alike.
+
+    Below $1: three significant figures, trailing zeros kept, so that figures side by side read alike:
+    $0.500, $0.125, $0.0100 beside $0.0135, $0.00363, $0.00000540. From $1: cents, $2.50, $10.00, $150.00.
+    From $1,000: whole dollars, $1,234. Zero is $0; nothing (None, or "" in a template) is "—".
+    """
+    if value is None or value == "":
         return "—"
-    value = Decimal(value)
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if value == 0:
         return "$0"
-    if abs(value) >= 1:
-        return f"${value:,.2f}"
-    rounded = round(value, 4 - value.adjusted() - 1).normalize()
-    decimals = max(2, -rounded.as_tuple().exponent)
-    return f"${rounded:.{decimals}f}"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value < 1:
+        exponent = Decimal(1).scaleb(value.adjusted() - SIGNIFICANT_FIGURES + 1)
+        rounded = value.quantize(exponent, rounding=ROUND_HALF_UP)
+        if rounded < 1:  # 0.9996 rounds up to a dollar and is written as one
+            return f"{sign}${rounded:f}"
+        value = rounded
+    if value >= 1000:
+        return f"{sign}${value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,f}"
+    return f"{sign}${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,f}"
+
+
+def per_thousand(value: Decimal | float | None, things: str = "requests") -> str | None:
+    """A cost too small to read per request, written per 1,000 of them ("$5.40 per 1,000 chats"), or per million
+    where even a thousand cost under a cent; None for a cost of a cent or more (or none)."""
+    if value is None or value == "":
+        return None
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if value <= 0 or value >= Decimal("0.01"):
+        return None
+    if value * 1000 >= Decimal("0.01"):
+        return f"{usd(value * 1000)} per 1,000 {things}"
+    return f"{usd(value * 1_000_000)} per 1M {things}"
+
+
+def tokens(value: int | None) -> str:
+    """A token count, always with its unit: "448 tokens", "128K tokens", "1M tokens"; "—" for none."""
+    if not value:
+        return "—"
+    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
+        if value >= size:
+            scaled = value / size
+            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 100 else f"{scaled:.0f}"
+            return f"{text}{suffix} tokens"
+    return f"{value:,} token{'s' if value != 1 else ''}"
 
 
 def change(before: Decimal, after: Decimal) -> str:

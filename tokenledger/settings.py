@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "ninja",  # serves the API docs page with its Swagger UI from our static files (without it: from a CDN)
     "catalog",
     "pricing",
     "monitoring",
@@ -129,7 +130,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "tokenledger.staticfiles.PlotlyFinder",  # plotly.js from the installed package, never a CDN
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

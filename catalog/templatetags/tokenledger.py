@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from catalog.markdown import render_markdown
@@ -19,17 +20,17 @@ register.filter("price_change", formatting.price_change)
 register.filter("display_name", formatting.display_name)
 
 
+register.filter("tokens", formatting.tokens)
+
+
 @register.filter
-def tokens(value: int | None) -> str:
-    """128000 → "128K", 1048576 → "1M", 2000000 → "2M"."""
-    if not value:
-        return "—"
-    for size, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if value >= size:
-            scaled = value / size
-            text = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 100 else f"{scaled:.0f}"
-            return f"{text}{suffix}"
-    return str(value)
+def cost(value: Decimal | float | None, things: str = "requests") -> str:
+    """A cost per request (a chat, a call), and where that is under a cent, also per 1,000 of them:
+    "$0.00000540" with "$5.40 per 1,000 chats" beneath."""
+    scaled = formatting.per_thousand(value, things)
+    if scaled is None:
+        return formatting.usd(value)
+    return format_html('{}<span class="cost-scale">{}</span>', formatting.usd(value), scaled)
 
 
 @register.filter

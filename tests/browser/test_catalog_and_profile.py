@@ -26,7 +26,8 @@ def test_a_reader_finds_the_reference_model_in_the_catalog_and_opens_its_profile
     pricing = page.locator("section[aria-labelledby=s-pricing]")
     expect(pricing).to_contain_text("$2.50")
     expect(pricing).to_contain_text("$10.00")
-    expect(pricing).to_contain_text("≈ $0.0035")
+    expect(pricing).to_contain_text("≈ $0.00350")
+    expect(pricing).to_contain_text("$3.50 per 1,000 conversations")
     expect(page.get_by_text("No measurements yet", exact=True)).to_be_visible()
     for img in page.locator(".article img").all():
         assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")

@@ -23,7 +23,7 @@ def test_the_chart_marks_o3s_price_cut_and_hover_shows_the_price_and_date(
 
     chart = page.locator("#price-history")
     expect(chart.locator(".main-svg").first).to_be_visible()
-    assert any(re.search(r"/static/vendor/plotly\.min(\.[0-9a-f]+)?\.js$", url) for url in requests)
+    assert any(re.search(r"/static/vendor/plotly-basic\.min(\.[0-9a-f]+)?\.js$", url) for url in requests)
     assert all(url.startswith(live_server.url) for url in requests), "everything comes from our own server"
     markers = chart.locator(".scatterlayer .trace .points path")
     expect(markers).to_have_count(4)  # input and output: first seen, then the cut

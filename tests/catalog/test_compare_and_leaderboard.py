@@ -17,7 +17,7 @@ def test_the_comparison_shows_each_models_facts_prices_and_scores_side_by_side(s
     assert re.search(r"Cached input \$1\.25 —", page)  # every component, even one only one model has
     assert "Audio input — $40.00" in page  # LiteLLM's audio price of the audio preview
     # The default workload: 2,000 tokens in and 500 out per request, no cache, 1,000 requests a day.
-    assert "Per request $0.01 $0.01" in page
+    assert "Per request $0.0100 $0.0100" in page  # three significant figures, as beside $0.00875
     assert "Per month (1,000 requests a day, 30 days) $300.00 $300.00" in page
 
 
@@ -39,7 +39,7 @@ def test_the_workload_with_a_cache_hit_rate_prices_cached_input_where_the_host_h
 
     # gpt-4o: 1,000 × $2.50 + 1,000 × $1.25 (cached) + 500 × $10 per 1M = $0.00875; the audio preview has no
     # cached-input price, so its cached tokens cost the input price.
-    assert "Per request $0.00875 $0.01" in page
+    assert "Per request $0.00875 $8.75 per 1,000 requests $0.0100" in page
     assert "Per month (1,000 requests a day, 30 days) $262.50 cheapest $300.00" in page
 
 
@@ -47,7 +47,7 @@ def test_the_comparison_overlays_the_price_histories_and_shows_measurements(samp
     response = reader.get("/compare/?models=openai/gpt-4o,anthropic/claude-sonnet-4-5,google/gemini-2.5-pro")
 
     page = response.content.decode()
-    assert 'id="compare-history"' in page and page.count("plotly.min.js") == 1
+    assert 'id="compare-history"' in page and page.count("plotly-basic.min.js") == 1
     for name in ("GPT-4o · input", "Claude Sonnet 4.5 · output", "Gemini 2.5 Pro · input"):
         assert name.replace("·", "\\u00b7") in page  # trace names, as plotly's JSON writes them
     assert text_of(response).count("No measurements yet") == 3
@@ -80,7 +80,7 @@ def test_a_long_prompt_is_priced_at_the_long_context_tier(sample_data, reader):
     )
 
     # Gemini 2.5 Pro above 200,000 prompt tokens: $2.50 in and $15 out per 1M, not $1.25 and $10.
-    assert "Per request $0.765 $0.76" in page
+    assert "Per request $0.765 $0.760" in page
 
 
 def test_the_leaderboard_sorts_by_score_date_or_model_and_keeps_the_rank_by_score(sample_data, reader):

@@ -29,7 +29,7 @@ def test_the_reference_model_shows_its_real_facts_and_prices(sample_data, reader
     assert "Runs in: US" in page
     assert "128,000 tokens" in page
     assert "$2.50" in page and "$10.00" in page
-    assert "≈ $0.0035" in page
+    assert "≈ $0.00350 $3.50 per 1,000 conversations" in page  # a tiny cost, also per 1,000
     assert "Audio input: $40.00 per 1M tokens" in page
     assert "— no change since 2026-07-24" in page
     assert "LiteLLM" in page
@@ -123,9 +123,9 @@ def test_a_reader_can_price_their_own_conversation(sample_data, reader):
     page = text_of(reader.get(REFERENCE + "?input_tokens=10000&output_tokens=2000"))
 
     assert "Your conversation" in page
-    assert "≈ $0.045" in page  # 10,000 × $2.50/1M + 2,000 × $10/1M
+    assert "≈ $0.0450" in page  # 10,000 × $2.50/1M + 2,000 × $10/1M
     assert "10,000 input + 2,000 output = 12,000 tokens" in page
-    assert "≈ $0.0035" in text_of(reader.get(REFERENCE + "?input_tokens=lots"))
+    assert "≈ $0.00350" in text_of(reader.get(REFERENCE + "?input_tokens=lots"))
 
 
 @pytest.mark.django_db

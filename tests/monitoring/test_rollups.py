@@ -170,7 +170,7 @@ def test_the_profile_draws_a_bar_per_day_and_the_latency_per_day(target, reader,
     page = reader.get("/models/openai/gpt-4o/").content.decode()
 
     assert 'id="availability-chart"' in page and 'id="latency-chart"' in page
-    assert page.count("plotly.min.js") == 1
+    assert page.count("plotly-basic.min.js") == 1
     # 24 runs: 21 ok, 2 errors (a 500 and a timeout), 1 rate-limited; the hover text of the day's bar says so.
     assert "91.3% \\u00b7 21 of 23 runs ok \\u00b7 1 rate-limited, not counted" in page
     assert "Availability, last 90 days" in text_of(reader.get("/models/openai/gpt-4o/"))

@@ -175,9 +175,9 @@ def test_an_announced_change_comes_into_force_on_its_date_without_a_sync(client)
         offering = Offering.objects.get(host__slug="google", host_model_id="gemini-3.6-flash")
         model = offering.model
         page = text_of(client.get(model.get_absolute_url()))
-        assert "$0.75" in page.split("Pricing over time")[0]
+        assert "$0.750" in page.split("Pricing over time")[0]
         assert (
-            "At Google, from 1 Jan 2027: cached input $0.15, input $1.50, output $7.50 per 1M tokens" in page
+            "At Google, from 1 Jan 2027: cached input $0.150, input $1.50, output $7.50 per 1M tokens" in page
         )
         api = client.get(f"/api/v1/models/{model.key}/prices/?host=google&as_of=2027-01-02").json()
         assert {p["component"]: p["usd_per_million"] for p in api["prices"] if p["mode"] == "standard"}[
