@@ -148,15 +148,13 @@ def cheapest_in_classes(per_class: int = 3) -> list[CheapestClass]:
     return classes
 
 
-def reviewed_profiles() -> tuple[list[Profile], list[Profile]]:
-    """Public profiles, newest review first: those of models in service (featured), and the others (deprecated
-    or retired models, whose pages stay for the record). One query."""
-    profiles = (
+def featured_profiles() -> list[Profile]:
+    """Public profiles of models in service, newest review first; a deprecated or retired model's profile stays on
+    its page, unfeatured. One query."""
+    in_service = Model.objects.with_lifecycle().filter(status_today__in=IN_SERVICE)
+    return list(
         Profile.objects.public()
+        .filter(model__in=in_service)
         .select_related("model__lab", "reviewer")
         .order_by("-reviewed_on", "model__name")
     )
-    featured, others = [], []
-    for profile in profiles:
-        (featured if profile.model.lifecycle in IN_SERVICE else others).append(profile)
-    return featured, others

@@ -40,7 +40,6 @@ MAX_COMPARED = 4
 def home(request):
     """Answers first: search, the latest price changes, new models, the cheapest of a few kinds, and reviewed
     profiles of models in service (a deprecated or retired model's profile stays, unfeatured). Nine queries."""
-    featured, other_profiles = highlights.reviewed_profiles()
     counts = Model.objects.aggregate(models=Count("id"), labs=Count("lab", distinct=True))
     return render(
         request,
@@ -52,8 +51,7 @@ def home(request):
             "releases": highlights.recently_released(),
             "cheapest": highlights.cheapest_in_classes(),
             "conversation": Conversation.default(),
-            "profiles": featured,
-            "other_profiles": other_profiles,
+            "profiles": highlights.featured_profiles(),
         },
     )
 
