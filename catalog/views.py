@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from catalog import freshness
+from catalog import freshness, highlights
 from catalog.browse import SORTS, CatalogQuery
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
@@ -23,6 +23,7 @@ from catalog.models import (
     Provider,
     StatusChange,
 )
+from catalog.similar import similar_models
 from monitoring.charts import charts_for
 from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
@@ -35,20 +36,23 @@ MODELS_PER_PAGE = 50
 MAX_COMPARED = 4
 
 
-@cached_page(freshness.CATALOG)
+@cached_page(freshness.CATALOG, freshness.PRICES)
 def home(request):
-    # Featured: reviewed profiles of models still in service (a retired model's page stays, unfeatured).
-    profiles = (
-        Profile.objects.public()
-        .filter(model__in=Model.objects.current())
-        .select_related("model__lab", "reviewer")
-        .order_by("-reviewed_on", "model__name")
-    )
+    """Answers first: search, the latest price changes, new models, the cheapest of a few kinds, and reviewed
+    profiles of models in service (a deprecated or retired model's profile stays, unfeatured). Nine queries."""
     counts = Model.objects.aggregate(models=Count("id"), labs=Count("lab", distinct=True))
     return render(
         request,
         "catalog/home.html",
-        {"profiles": profiles, "model_count": counts["models"], "lab_count": counts["labs"]},
+        {
+            "model_count": counts["models"],
+            "lab_count": counts["labs"],
+            "price_moves": highlights.latest_price_moves(),
+            "releases": highlights.recently_released(),
+            "cheapest": highlights.cheapest_in_classes(),
+            "conversation": Conversation.default(),
+            "profiles": highlights.featured_profiles(),
+        },
     )
 
 
@@ -240,6 +244,19 @@ def scheduled_changes(model: Model) -> list[tuple[dt.datetime, str, str, list[Pr
     ]
 
 
+def section_numbers(
+    *, reviewed: bool, priced: bool, measured: bool, scored: bool, similar: bool
+) -> dict[str, str]:
+    """The numbered sections of a model's page, "01" on: a reviewed profile has every editorial section, even
+    where one is empty; a model without one only the sections its data fills."""
+    if reviewed:
+        sections = ["pricing", "strengths", "faq", "availability", "benchmarks", "article"]
+    else:
+        sections = ["pricing"] * priced + ["availability"] * measured + ["benchmarks"] * scored
+    sections += ["similar"] * similar
+    return {name: f"{number:02d}" for number, name in enumerate(sections, 1)}
+
+
 def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
     (staff only; the admin serves it, marked as a preview and kept out of search engines)."""
@@ -261,13 +278,23 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
     monitoring = summary_for_model(model)
     now = timezone.now()
     price_chart = price_history_chart(history, now=now) if history else None
+    scores = list(BenchmarkScore.objects.filter(model=model).select_related("benchmark"))
+    similar = similar_models(model)
     return render(
         request,
         "catalog/model_detail.html",
         {
             "model": model,
             "profile": profile,
-            "scores": BenchmarkScore.objects.filter(model=model).select_related("benchmark"),
+            "scores": scores,
+            "similar": similar,
+            "section_no": section_numbers(
+                reviewed=profile is not None,
+                priced=bool(hosts),
+                measured=monitoring.measured,
+                scored=bool(scores),
+                similar=bool(similar),
+            ),
             "hosts": hosts,
             "main": main,
             "conversation": conversation,

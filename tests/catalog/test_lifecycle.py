@@ -23,7 +23,8 @@ def test_a_model_reads_deprecated_with_its_date_until_it_retires(sample_data, re
     assert "it retires on 30 November 2026" in page
     api = reader.get("/api/v1/models/anthropic/claude-sonnet-4-5/").json()
     assert (api["status"], api["retires_on"]) == ("deprecated", "2026-11-30")
-    assert "Claude Sonnet 4.5" in text_of(reader.get("/"))  # still featured
+    # A deprecated model's profile is no longer featured on the home page (issue 11); its page stays.
+    assert '<h3><a href="/models/anthropic/claude-sonnet-4-5/">' not in reader.get("/").content.decode()
 
 
 def test_after_its_date_it_reads_retired_everywhere_and_is_never_featured(sample_data, reader, time_machine):

@@ -1,17 +1,20 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
-from catalog.models import Model, Offering, Profile, ProfileStatus
+from catalog.models import Benchmark, BenchmarkScore, Model, Offering, Profile, ProfileStatus
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
 from pricing.sources import price_source
-from tests.fixtures import text_of
+from tests.fixtures import store_runs, text_of
+from tokenledger.formatting import usd
 
 REFERENCE = "/models/openai/gpt-4o-audio-preview-2024-12-17/"
 
@@ -74,14 +77,111 @@ def test_the_article_has_its_illustrations_with_alt_text(sample_data, reader):
     assert all(re.search(r'alt="[^"]{10,}"', img) for img in figures)
 
 
+def text_of_html(html: str) -> str:
+    return text_of(SimpleNamespace(content=html.encode()))
+
+
+def section_headings(html: str) -> list[tuple[str, str]]:
+    """The numbered sections of a page, as (number, title)."""
+    return re.findall(r'<span class="section-no">(\d\d)</span> ([^<]+)</h2>', html)
+
+
 @pytest.mark.django_db
 def test_a_model_without_profile_or_measurements_says_so_honestly(sample_data, reader):
-    page = text_of(reader.get("/models/openai/o3/"))
+    html = reader.get("/models/openai/o3/").content.decode()
+    page = text_of_html(html)
 
-    assert "Our editors have not reviewed this model yet" in page
-    assert "No editorial assessment yet" in page
-    assert "No measurements yet" in page
-    assert "No probe is configured for this model yet" in page
+    assert page.count("Not yet reviewed by our editors") == 1
+    assert "Every figure on this page comes from the public sources named beside it" in page
+    assert "Availability: No measurements yet. No probe is configured for this model yet" in page
+    assert [title for _, title in section_headings(html)] == ["Pricing", "Similar models"]
+    for empty in (
+        "No editorial assessment yet",
+        "No questions answered yet",
+        "No benchmark scores recorded yet",
+        "Our editors have not written about this model yet",
+    ):
+        assert empty not in page
+
+
+@pytest.mark.django_db
+def test_a_model_without_profile_shows_the_sections_its_data_fills_numbered_in_order(sample_data, reader):
+    o3 = Model.objects.get(lab__slug="openai", slug="o3")
+    mmlu = Benchmark.objects.get_or_create(slug="mmlu", defaults={"name": "MMLU"})[0]
+    BenchmarkScore.objects.create(
+        model=o3,
+        benchmark=mmlu,
+        score=Decimal("91.5"),
+        source_name="A lab blog",
+        measured_on=dt.date(2025, 4, 16),
+    )
+    target = ProbeTarget.objects.create(
+        offering=o3.offerings.get(host__slug="openai"),
+        adapter=Adapter.OPENAI,
+        base_url="http://127.0.0.1:9/v1",
+    )
+    store_runs(
+        [
+            ProbeRun(
+                target=target,
+                started_at=timezone.now() - dt.timedelta(minutes=5),
+                outcome=Outcome.OK,
+                latency_ms=420,
+                ttft_ms=90,
+                output_tokens=8,
+                tokens_per_second=40,
+            )
+        ]
+    )
+
+    html = reader.get("/models/openai/o3/").content.decode()
+
+    assert section_headings(html) == [
+        ("01", "Pricing"),
+        ("02", "Availability"),
+        ("03", "Benchmark scores"),
+        ("04", "Similar models"),
+    ]
+    assert re.search(r"MMLU 91.5% A lab blog", text_of_html(html))
+    assert "Not yet reviewed by our editors" in text_of_html(html)
+
+
+@pytest.mark.django_db
+def test_a_reviewed_profile_keeps_every_section_and_ends_with_similar_models(sample_data, reader):
+    html = reader.get(REFERENCE).content.decode()
+
+    assert section_headings(html) == [
+        ("01", "Pricing"),
+        ("02", "Strengths &amp; weaknesses"),
+        ("03", "Frequently asked questions"),
+        ("04", "Availability"),
+        ("05", "Benchmark verdicts"),
+        ("06", "Full model profile"),
+        ("07", "Similar models"),
+    ]
+    assert "Not yet reviewed by our editors" not in text_of_html(html)
+
+
+@pytest.mark.django_db
+def test_similar_models_link_to_their_pages_with_their_listed_price_and_context(sample_data, reader):
+    html = reader.get("/models/openai/gpt-4o-mini/").content.decode()
+    similar = html.split('id="s-similar"')[1].split("</section>")[0]
+
+    items = re.findall(r'<a class="similar__name" href="(/models/[^"]+/)">([^<]+)</a>', similar)
+    assert 1 <= len(items) <= 6
+    assert "/models/openai/gpt-4o-mini/" not in dict(items)
+    first = Model.objects.select_related("lab").get(
+        lab__slug=items[0][0].split("/")[2], slug=items[0][0].split("/")[3]
+    )
+    assert (
+        first.family == Model.objects.get(lab__slug="openai", slug="gpt-4o-mini").family
+    )  # the family first
+    card = text_of_html(similar.split(items[0][0])[1].split("</li>")[0])
+    assert f"Input {usd(first.listed_input_price)}" in card
+    assert f"Output {usd(first.listed_output_price)}" in card
+    assert "tokens" in card
+    for href, _ in items:
+        assert reader.get(href).status_code == 200
 
 
 @pytest.mark.django_db
@@ -92,7 +192,7 @@ def test_an_unpublished_profile_is_not_shown(sample_data, reader):
 
     page = text_of(reader.get(REFERENCE))
 
-    assert "Our editors have not reviewed this model yet" in page
+    assert "Not yet reviewed by our editors" in page
     assert "Last technical review" not in page
 
 
@@ -191,7 +291,7 @@ def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
     grow(changes=1, runs=3, since=0)
     reader.get(REFERENCE)  # warm caches that are not per page
     cache.clear()  # and measure the page as it is built, not served from the page cache
-    with django_assert_max_num_queries(24) as small:
+    with django_assert_max_num_queries(26) as small:  # 24, and two for similar models
         reader.get(REFERENCE)
 
     grow(changes=30, runs=1000, since=1)

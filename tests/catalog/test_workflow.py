@@ -211,10 +211,8 @@ def test_a_new_profile_starts_private_and_goes_public_when_its_first_revision_is
 
     profile = Profile.objects.get(model=model)
     assert created["Location"] == reverse("admin:catalog_profilerevision_add") + f"?profile={profile.pk}"
-    assert (
-        profile.status == ProfileStatus.DRAFT
-        and "Our editors have not written about this model yet" in text_of(reader.get(page))
-    )
+    assert profile.status == ProfileStatus.DRAFT
+    assert "Not yet reviewed by our editors" in text_of(reader.get(page))
     draft = write_draft(editor, profile, "The small, cheap GPT-4o")
     post(editor, "submit", draft)
     assert "The small, cheap GPT-4o" not in text_of(reader.get(page))
