@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
@@ -38,7 +38,17 @@ PRICE_CHOICES = [Decimal(v) for v in ("0.1", "0.5", "1", "3", "10")]
 MAX_PRICE = Decimal(1_000_000)
 
 
+# The default order: models released and generally available first, then the other dated ones (preview,
+# deprecated), newest first within each; a model without a release date never leads.
+NEWEST_GA_FIRST = Case(
+    When(status_today=ModelStatus.GA, release_date__isnull=False, then=Value(0)),
+    When(release_date__isnull=False, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
 SORTS = {
+    "newest": ("Newest first, generally available", [NEWEST_GA_FIRST.asc(), F("release_date").desc()]),
     "name": ("Name", [Lower("name").asc(), Lower("lab__name").asc()]),
     "input_price": ("Input price, lowest first", [F("listed_input_price").asc(nulls_last=True)]),
     "output_price": ("Output price, lowest first", [F("listed_output_price").asc(nulls_last=True)]),
@@ -47,7 +57,7 @@ SORTS = {
     "released": ("Release date, newest first", [F("release_date").desc(nulls_last=True)]),
     "availability": ("Availability, highest first", [F("listed_availability").desc(nulls_last=True)]),
 }
-DEFAULT_SORT = "name"
+DEFAULT_SORT = "newest"
 
 
 @dataclass
@@ -136,6 +146,13 @@ class CatalogQuery:
             or self.max_input is not None
             or self.max_output is not None
         )
+
+    @property
+    def filter_count(self) -> int:
+        """How many filters are on (each choice ticked counts), for the folded filter panel's summary."""
+        lists = (self.labs, self.inputs, self.outputs, self.capabilities, self.statuses, self.kinds)
+        single = (self.q, self.min_context, self.max_input, self.max_output)
+        return sum(map(len, lists)) + sum(1 for value in single if value not in (None, ""))
 
     def conditions(self, *, without: str = "") -> Q:
         """Every filter as one condition, leaving out the group `without` (for its own counts)."""

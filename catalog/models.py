@@ -121,7 +121,9 @@ class ModelQuerySet(models.QuerySet):
             + F("listed_output_price") * settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS,
             output_field=models.DecimalField(max_digits=30, decimal_places=6),
         )
-        return self.select_related("lab", "listed_price_host").annotate(conversation_weight=weight)
+        return self.select_related("lab", "listed_price_host", "cheapest_price_host").annotate(
+            conversation_weight=weight
+        )
 
     def search(self, text: str) -> ModelQuerySet:
         text = text.strip()
@@ -221,6 +223,16 @@ class Model(models.Model):
     listed_price_host = models.ForeignKey(
         "Provider", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    # The pay-as-you-go host with the cheapest typical conversation, which may be the listed one (same keeper).
+    cheapest_input_price = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, editable=False
+    )
+    cheapest_output_price = models.DecimalField(
+        max_digits=14, decimal_places=6, null=True, blank=True, editable=False
+    )
+    cheapest_price_host = models.ForeignKey(
+        "Provider", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     listed_availability = models.FloatField(
         null=True, blank=True, editable=False, help_text="Measured over the last 7 days, all hosts."
     )
@@ -274,11 +286,20 @@ class Model(models.Model):
     @property
     def listed_conversation_cost(self) -> Decimal | None:
         """A typical conversation at the listed prices, in dollars."""
-        if self.listed_input_price is None or self.listed_output_price is None:
-            return None
-        tokens_in = settings.TYPICAL_CONVERSATION_INPUT_TOKENS
-        tokens_out = settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS
-        return (self.listed_input_price * tokens_in + self.listed_output_price * tokens_out) / 1_000_000
+        return _typical_conversation(self.listed_input_price, self.listed_output_price)
+
+    @property
+    def cheaper_elsewhere(self) -> bool:
+        """Another pay-as-you-go host sells a typical conversation for noticeably less than the listed price (the
+        lab's own, which the catalog lists even when a host undercuts it); $9.99999 for $10 is no saving."""
+        cheapest = _typical_conversation(self.cheapest_input_price, self.cheapest_output_price)
+        listed = self.listed_conversation_cost
+        return (
+            cheapest is not None
+            and listed is not None
+            and self.cheapest_price_host_id != self.listed_price_host_id
+            and cheapest < listed * NOTICEABLY_CHEAPER
+        )
 
     @property
     def capabilities(self) -> list[str]:
@@ -291,6 +312,18 @@ class Model(models.Model):
             ("open weights", self.open_weights),
         ]
         return [name for name, on in flags if on]
+
+
+NOTICEABLY_CHEAPER = Decimal("0.99")  # a host's price below 99% of the listed one is worth pointing out
+
+
+def _typical_conversation(input_price: Decimal | None, output_price: Decimal | None) -> Decimal | None:
+    """A typical conversation at these prices per 1M tokens, in dollars."""
+    if input_price is None or output_price is None:
+        return None
+    tokens_in = settings.TYPICAL_CONVERSATION_INPUT_TOKENS
+    tokens_out = settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS
+    return (input_price * tokens_in + output_price * tokens_out) / 1_000_000
 
 
 class StatusChange(models.Model):

@@ -354,7 +354,16 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
         Provider.objects.filter(slug__in={lab for lab, _ in wanted}, is_lab=False).update(is_lab=True)
         labs = dict(Provider.objects.values_list("slug", "pk"))
         like = Model.objects.in_bulk(set(wanted.values()))
-        skip = {"id", "lab", "slug", "created_at", "updated_at", "successor", "listed_price_host"}
+        skip = {
+            "id",
+            "lab",
+            "slug",
+            "created_at",
+            "updated_at",
+            "successor",
+            "listed_price_host",
+            "cheapest_price_host",
+        }
         fields = [f.attname for f in Model._meta.concrete_fields if f.name not in skip]
         Model.objects.bulk_create(
             Model(

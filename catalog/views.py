@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from catalog import freshness, highlights
-from catalog.browse import SORTS, CatalogQuery
+from catalog.browse import DEFAULT_SORT, SORTS, CatalogQuery
+from catalog.comparing import MAX_COMPARED, WorkloadForm, candidates, compare_url, picked_keys
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
 from catalog.models import (
@@ -29,11 +30,10 @@ from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, Workload, base_history, last_seen, prices_by_host
+from pricing.queries import Conversation, base_history, last_seen, prices_by_host
 from tokenledger.formatting import change, usd
 
 MODELS_PER_PAGE = 50
-MAX_COMPARED = 4
 
 
 @cached_page(freshness.CATALOG, freshness.PRICES)
@@ -93,14 +93,19 @@ def benchmarks(request):
 @cached_page(*freshness.ALL)
 def compare(request):
     """Two to four models side by side: facts, every price component, the cost of the reader's workload, price
-    histories in one chart, measured availability and latency, benchmark scores."""
-    workload = Workload.from_query(request.GET)
+    histories in one chart, measured availability and latency, benchmark scores; a picker adds and removes
+    models with plain links and a search form, so it works without JavaScript."""
+    workload_form = WorkloadForm.from_query(request.GET)
+    workload = workload_form.workload()
     conversation = Conversation.default()
-    keys = [key.strip() for key in request.GET.get("models", "").split(",") if key.strip()][:MAX_COMPARED]
+    asked = picked_keys(request.GET)
+    keys, left_out = asked[:MAX_COMPARED], asked[MAX_COMPARED:]
     scores = Prefetch("benchmark_scores", queryset=BenchmarkScore.objects.select_related("benchmark"))
     found = {model.key: model for model in Model.objects.with_lab().by_keys(keys).prefetch_related(scores)}
     missing = [key for key in keys if key not in found]
     models = [found[key] for key in keys if key in found]
+    chosen = [model.key for model in models]
+    kept = workload_form.query()
     columns = []
     for model in models:
         hosts = prices_by_host(model, conversation)
@@ -115,19 +120,30 @@ def compare(request):
                 "history": base_history(main.offering) if main else [],
                 "monitoring": last_test(model),
                 "scores": {s.benchmark_id: s for s in model.benchmark_scores.all()},
+                "remove_url": compare_url([k for k in chosen if k != model.key], kept),
             }
         )
     benchmarks = sorted({s.benchmark for c in columns for s in c["scores"].values()}, key=lambda b: b.name)
+    find = request.GET.get("find", "").strip()[:100] if len(models) < MAX_COMPARED else ""
     return render(
         request,
         "catalog/compare.html",
         {
             "columns": columns,
             "missing": missing,
+            "left_out": left_out,
+            "max_compared": MAX_COMPARED,
             "price_rows": _price_rows(columns),
             "score_rows": [(b, [c["scores"].get(b.pk) for c in columns]) for b in benchmarks],
             "workload": workload,
-            "models_param": ",".join(m.key for m in models),
+            "workload_form": workload_form,
+            "kept_workload": kept,
+            "chosen": chosen,
+            "find": find,
+            "candidates": [
+                (model, compare_url([*chosen, model.key], kept))
+                for model in candidates(find, leaving_out=models)
+            ],
             "history_chart": compare_history_chart(
                 [(c["model"].name, c["history"]) for c in columns], now=timezone.now()
             ),
@@ -165,10 +181,25 @@ def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
     page = Paginator(query.models(), MODELS_PER_PAGE).get_page(request.GET.get("page"))
+    # Models ticked for comparing, kept in the query string like every other choice.
+    keys = picked_keys(request.GET)[:MAX_COMPARED]
+    picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}
+    on_page = {model.key for model in page.object_list}
     return render(
         request,
         "catalog/model_list.html",
-        {"page": page, "query": query, "search_text": query.q, "facets": query.facets(), "sorts": SORTS},
+        {
+            "page": page,
+            "query": query,
+            "search_text": query.q,
+            "facets": query.facets(),
+            "sorts": SORTS,
+            "default_sort": DEFAULT_SORT,
+            "max_compared": MAX_COMPARED,
+            "picked": [picked[key] for key in keys if key in picked],
+            "picked_keys": [key for key in keys if key in picked],
+            "picked_elsewhere": [picked[key] for key in keys if key in picked and key not in on_page],
+        },
     )
 
 

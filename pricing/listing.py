@@ -1,7 +1,8 @@
 """The price the catalog lists, sorts and filters each model by, kept on the model so the browse page stays one
 query however large the ledger: the base (standard, untiered) input and output price in force at the lab's own
-API, or, where the lab does not serve it, at the host with the cheapest typical conversation. Only pay-as-you-go
-offerings count: a free tier, a plan or a router's price is never a model's price."""
+API, or, where the lab does not serve it, at the host with the cheapest typical conversation. Beside it, the
+cheapest host's prices (the same host where the lab has no API), for "from $0.15 at DeepInfra". Only
+pay-as-you-go offerings count: a free tier, a plan or a router's price is never a model's price."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,8 +21,30 @@ from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation
 
 
-def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Decimal, Decimal, int] | None]:
-    """model id → (input, output, host id) as listed, or None for a model without both prices. One query."""
+class Listing(NamedTuple):
+    """A model's listed prices and host, and the cheapest pay-as-you-go host's (the same host or another)."""
+
+    input_price: Decimal | None
+    output_price: Decimal | None
+    host_id: int | None
+    cheapest_input_price: Decimal | None
+    cheapest_output_price: Decimal | None
+    cheapest_host_id: int | None
+
+
+UNLISTED = Listing(None, None, None, None, None, None)
+LISTING_FIELDS = [
+    "listed_input_price",
+    "listed_output_price",
+    "listed_price_host",
+    "cheapest_input_price",
+    "cheapest_output_price",
+    "cheapest_price_host",
+]
+
+
+def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, Listing]:
+    """model id → its listing, for the models with both prices somewhere. One query."""
     periods = PricePeriod.objects.in_force().filter(
         tier="",
         mode=Mode.STANDARD,
@@ -38,7 +62,7 @@ def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Dec
         by_host[model_id][host_id][component] = price
         lab_of[model_id] = lab_id
     conversation = Conversation.default()
-    listed: dict[int, tuple[Decimal, Decimal, int] | None] = {}
+    listed: dict[int, Listing] = {}
     for model_id, hosts in by_host.items():
         priced = {
             host: (p[Component.INPUT], p[Component.OUTPUT])
@@ -48,11 +72,9 @@ def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, tuple[Dec
         }
         if not priced:
             continue
-        if lab_of[model_id] in priced:
-            host = lab_of[model_id]
-        else:
-            host = min(priced, key=lambda h: (conversation.cost_at(*priced[h]), h))
-        listed[model_id] = (*priced[host], host)
+        cheapest = min(priced, key=lambda h: (conversation.cost_at(*priced[h]), h))
+        host = lab_of[model_id] if lab_of[model_id] in priced else cheapest
+        listed[model_id] = Listing(*priced[host], host, *priced[cheapest], cheapest)
     return listed
 
 
@@ -60,19 +82,18 @@ def refresh_listed_prices(model_ids: Iterable[int] | None = None) -> int:
     """Bring the listed prices of these models (all by default) in line with the ledger; returns models changed."""
     model_ids = list(model_ids) if model_ids is not None else None
     listed = listed_prices(model_ids)
-    models = Model.objects.only("listed_input_price", "listed_output_price", "listed_price_host_id")
+    attnames = [Model._meta.get_field(name).attname for name in LISTING_FIELDS]
+    models = Model.objects.only(*LISTING_FIELDS)
     if model_ids is not None:
         models = models.filter(pk__in=model_ids)
     changed = []
     for model in models:
-        new = listed.get(model.pk) or (None, None, None)
-        old = (model.listed_input_price, model.listed_output_price, model.listed_price_host_id)
-        if old != new:
-            model.listed_input_price, model.listed_output_price, model.listed_price_host_id = new
+        new = listed.get(model.pk, UNLISTED)
+        if tuple(getattr(model, name) for name in attnames) != new:
+            for name, value in zip(attnames, new, strict=True):
+                setattr(model, name, value)
             changed.append(model)
-    Model.objects.bulk_update(
-        changed, ["listed_input_price", "listed_output_price", "listed_price_host"], batch_size=500
-    )
+    Model.objects.bulk_update(changed, LISTING_FIELDS, batch_size=500)
     if changed:
         freshness.bump(freshness.CATALOG)
     return len(changed)

@@ -73,30 +73,16 @@ class Workload:
     """A reader's workload: tokens per request, the share of input tokens served from the prompt cache, requests
     per day. Costs are at the prices in force, cached input at the cached-input price where the host has one."""
 
-    input_tokens: int = 2_000
-    output_tokens: int = 500
+    input_tokens: int = 600
+    output_tokens: int = 200
     cache_hit_percent: int = 0
     requests_per_day: int = 1_000
     DAYS_PER_MONTH = 30
 
     @classmethod
-    def from_query(cls, params) -> Workload:
-        """From ?input_tokens=&output_tokens=&cache_hit=&requests_per_day=; anything not sane falls back."""
-        default = cls()
-
-        def number(name: str, fallback: int, maximum: int) -> int:
-            try:
-                value = int(params.get(name, fallback))
-            except (TypeError, ValueError):
-                return fallback
-            return value if 0 <= value <= maximum else fallback
-
-        return cls(
-            number("input_tokens", default.input_tokens, Conversation.MAX_TOKENS),
-            number("output_tokens", default.output_tokens, Conversation.MAX_TOKENS),
-            number("cache_hit", default.cache_hit_percent, 100),
-            number("requests_per_day", default.requests_per_day, 100_000_000),
-        )
+    def default(cls) -> Workload:
+        """The site's typical conversation, a thousand times a day, nothing from the cache."""
+        return cls(settings.TYPICAL_CONVERSATION_INPUT_TOKENS, settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS)
 
     def cost_per_request(self, prices: OfferingPrices | None) -> Decimal | None:
         if prices is None or prices.input is None or prices.output is None:

@@ -2,14 +2,17 @@
 
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from catalog.browse import CatalogQuery
-from catalog.models import Model, Offering
+from catalog.models import Model, ModelStatus, Offering, OfferingKind
 from pricing.listing import refresh_listed_prices
+from pricing.models import Component, Mode, PricePeriod
 from tests.fixtures import text_of
+from tokenledger.formatting import usd
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +154,120 @@ def test_the_browse_page_takes_the_same_queries_with_few_models_as_with_many(
 
     with django_assert_num_queries(len(few)):
         reader.get(URL, {k: v for k, v in params.items() if k == "sort"})
+
+
+def row_of(response, key: str) -> str:
+    """The text of the results row of model `key`."""
+    rows = re.findall(r"<tr>\s*<td class=\"model-table__name\">.*?</tr>", response.content.decode(), re.S)
+    row = next(r for r in rows if f'href="/models/{key}/"' in r)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", row))).strip()
+
+
+def test_by_default_the_newest_generally_available_models_come_first(sample_data, reader):
+    models = [
+        Model.objects.get(lab__slug=url.split("/")[2], slug=url.split("/")[3])
+        for url in shown(reader.get(URL))
+    ]
+
+    first = models[:10]
+    assert all(m.lifecycle == ModelStatus.GA and m.release_date for m in first)
+    assert [m.release_date for m in first] == sorted((m.release_date for m in first), reverse=True)
+    newest = (
+        Model.objects.current()
+        .filter(status=ModelStatus.GA, release_date__isnull=False)
+        .latest("release_date")
+    )
+    assert models[0].release_date == newest.release_date
+    # A model without a release date never leads: every dated model of the page comes before any undated one.
+    dated = [m.release_date is not None for m in models]
+    assert dated == sorted(dated, reverse=True)
+    assert 'value="newest" selected' in reader.get(URL).content.decode()
+
+
+def test_the_reader_can_still_sort_by_name(sample_data, reader):
+    names = [
+        Model.objects.get(lab__slug=url.split("/")[2], slug=url.split("/")[3]).name.lower()
+        for url in shown(reader.get(URL, {"sort": "name"}))
+    ]
+    assert names == sorted(names) and len(names) == 50
+
+
+def test_each_row_is_one_model_with_its_number_of_hosts(sample_data, reader):
+    urls = shown(reader.get(URL, {"lab": "openai", "sort": "name"}))  # one page: fewer than 50
+
+    assert len(urls) == len(set(urls)) == Model.objects.current().filter(lab__slug="openai").count()
+    gpt4o = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    hosts = gpt4o.offerings.values("host").distinct().count()
+    assert hosts == 3  # OpenAI, Azure and OpenRouter: one row, not three
+    assert f"OpenAI · {hosts} hosts" in row_of(reader.get(URL, {"q": "gpt-4o"}), "openai/gpt-4o")
+
+
+def _set_base_prices(offering: Offering, input_price: str, output_price: str) -> None:
+    base = PricePeriod.objects.in_force().filter(offering=offering, tier="", mode=Mode.STANDARD)
+    base.filter(component=Component.INPUT).update(price=Decimal(input_price))
+    base.filter(component=Component.OUTPUT).update(price=Decimal(output_price))
+    refresh_listed_prices([offering.model_id])
+
+
+def test_a_cheaper_pay_as_you_go_host_is_named_beside_the_labs_price(sample_data, reader):
+    gpt4o = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    azure = gpt4o.offerings.get(host__slug="azure")
+    _set_base_prices(azure, "1.25", "5")
+
+    row = row_of(reader.get(URL, {"q": "gpt-4o"}), "openai/gpt-4o")
+    # The lab's own price stays the listed one; the host beside it is the cheapest pay-as-you-go one.
+    assert f"{usd(Decimal('2.5'))} from {usd(Decimal('1.25'))} at Azure" in row
+    assert f"{usd(Decimal('10'))} from {usd(Decimal('5'))}" in row
+
+
+@pytest.mark.parametrize("kind", [OfferingKind.FREE, OfferingKind.ROUTER, OfferingKind.PLAN])
+def test_a_free_tier_a_plan_or_a_router_is_never_the_cheapest_host(sample_data, reader, kind):
+    gpt4o = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    azure = gpt4o.offerings.get(host__slug="azure")
+    Offering.objects.filter(pk=azure.pk).update(kind=kind)
+    _set_base_prices(azure, "0.5", "1")
+
+    assert " from " not in row_of(reader.get(URL, {"q": "gpt-4o"}), "openai/gpt-4o")
+    gpt4o.refresh_from_db()
+    assert gpt4o.cheapest_price_host.slug != "azure"
+
+
+def test_a_saving_too_small_to_see_is_not_pointed_out(sample_data, reader):
+    azure = Offering.objects.get(model__lab__slug="openai", model__slug="gpt-4o", host__slug="azure")
+    _set_base_prices(azure, "2.499", "9.996")  # 0.04% less: the same figure once rounded
+
+    assert " from " not in row_of(reader.get(URL, {"q": "gpt-4o"}), "openai/gpt-4o")
+
+
+def test_the_filters_fold_into_a_panel_that_names_how_many_are_on(sample_data, reader):
+    page = reader.get(URL, {"lab": "openai", "input": "image", "min_context": "128000"}).content.decode()
+
+    panel = re.search(
+        r'<details class="browse__filters" id="filters"( open)?>\s*<summary[^>]*>(.*?)</summary>', page, re.S
+    )
+    assert (
+        panel and panel[1] is None
+    )  # closed in the HTML: a phone shows results first; CSS opens it when wide
+    assert re.sub(r"<[^>]+>|\s+", " ", panel[2]).split() == ["Filters", "(3", "active)"]
+    assert page.index('id="filters"') < page.index('id="filter-lab"') < page.index("</details>")
+
+
+def test_every_row_has_a_compare_checkbox_and_ticks_survive_a_new_search(sample_data, reader):
+    page = reader.get(URL, {"q": "gpt-4o"}).content.decode()
+    assert 'type="checkbox" name="models" value="openai/gpt-4o"' in page
+    assert 'formaction="/compare/"' in page
+
+    # GPT-4o ticked, then a search for Claude: GPT-4o is no longer a row but travels on as a hidden field.
+    page = reader.get(URL, {"q": "claude sonnet", "models": ["openai/gpt-4o", "anthropic/claude-sonnet-4-5"]})
+    html = page.content.decode()
+    assert '<input type="hidden" name="models" value="openai/gpt-4o"' in html
+    assert re.search(r'value="anthropic/claude-sonnet-4-5" data-name="[^"]+" checked', html)
+    assert re.search(r"Ticked: GPT-4o × ?, Claude Sonnet 4\.5 ×", text_of(page))
+    assert "Compare 2 models" in text_of(page)
+
+
+def test_the_browse_page_stays_one_page_of_queries_with_ticked_models(
+    sample_data, reader, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(13):  # the page's 12 and the ticked models' names
+        reader.get(URL, {"models": ["openai/gpt-4o", "anthropic/claude-sonnet-4-5"], "sort": "name"})

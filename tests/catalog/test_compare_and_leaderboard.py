@@ -1,8 +1,10 @@
 import re
+from decimal import Decimal
 
 import pytest
 
 from tests.fixtures import text_of
+from tokenledger.formatting import usd
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +18,12 @@ def test_the_comparison_shows_each_models_facts_prices_and_scores_side_by_side(s
     assert "Output $10.00 $10.00" in page
     assert re.search(r"Cached input \$1\.25 —", page)  # every component, even one only one model has
     assert "Audio input — $40.00" in page  # LiteLLM's audio price of the audio preview
-    # The default workload: 2,000 tokens in and 500 out per request, no cache, 1,000 requests a day.
-    assert "Per request $0.0100 $0.0100" in page  # three significant figures, as beside $0.00875
-    assert "Per month (1,000 requests a day, 30 days) $300.00 $300.00" in page
+    # The default workload is the site's typical conversation: 600 tokens in and 200 out per request, no cache,
+    # 1,000 requests a day: 600 × $2.50 + 200 × $10 per 1M = $0.0035 a request, $105 a month.
+    request, month = usd(Decimal("0.0035")), usd(Decimal(105))
+    assert f"Per request {request} {request}" in page
+    assert f"Per month (1,000 requests a day, 30 days) {month} {month}" in page
+    assert 'name="input_tokens" value="600"' in reader.get("/compare/?models=openai/gpt-4o").content.decode()
 
 
 def test_the_workload_with_a_cache_hit_rate_prices_cached_input_where_the_host_has_a_price_for_it(
