@@ -6,6 +6,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self) -> None:
-        from catalog import freshness
+        from catalog import freshness, search
 
         freshness.connect_signals()
+        search.connect_signals()

@@ -3,15 +3,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
-from catalog import freshness
-from catalog.browse import SORTS, CatalogQuery
+from catalog import freshness, search
+from catalog.browse import CatalogQuery
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
 from catalog.models import (
@@ -161,11 +163,55 @@ def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
     page = Paginator(query.models(), MODELS_PER_PAGE).get_page(request.GET.get("page"))
+    # A search that finds nothing offers the nearest names instead of a dead end.
+    did_you_mean = search.did_you_mean(query.q) if query.q and not page.paginator.count else []
     return render(
         request,
         "catalog/model_list.html",
-        {"page": page, "query": query, "search_text": query.q, "facets": query.facets(), "sorts": SORTS},
+        {
+            "page": page,
+            "query": query,
+            "search_text": query.q,
+            "facets": query.facets(),
+            "sorts": query.sorts,
+            "did_you_mean": did_you_mean,
+        },
     )
+
+
+SUGGESTIONS = 8
+
+
+@cached_page(freshness.CATALOG, freshness.PRICES)
+def search_suggestions(request):
+    """What the header search suggests as the reader types (static/js/search.js): the most relevant models with
+    their lab and listed price, or the nearest names when nothing matches. JSON; two queries, or three."""
+    q = request.GET.get("q", "").strip()[:200]
+    models = list(Model.objects.with_listing().search(q)[:SUGGESTIONS]) if search.query_words(q) else []
+    return JsonResponse(
+        {
+            "q": q,
+            "results": [
+                {
+                    "name": model.name,
+                    "lab": model.lab.name,
+                    "key": model.key,
+                    "url": model.get_absolute_url(),
+                    "price": _listed_price(model),
+                    "status": model.lifecycle_label if model.lifecycle != "ga" else "",
+                }
+                for model in models
+            ],
+            "did_you_mean": search.did_you_mean(q) if q and not models else [],
+            "all_url": f"{reverse('catalog:model_list')}?{urlencode({'q': q})}",
+        }
+    )
+
+
+def _listed_price(model: Model) -> str:
+    if model.listed_input_price is None and model.listed_output_price is None:
+        return ""
+    return f"{usd(model.listed_input_price)} in · {usd(model.listed_output_price)} out per 1M"
 
 
 @cached_page(freshness.CATALOG, freshness.PRICES)
