@@ -220,9 +220,11 @@ def _refresh_offering_model(sender, instance, **kwargs) -> None:
     refresh_documents({instance.model_id, getattr(instance, "_search_model_id", instance.model_id)})
 
 
-def _refresh_lab_models(sender, instance, **kwargs) -> None:
+def _refresh_lab_models(sender, instance, created=False, **kwargs) -> None:
     from catalog.models import Model
 
+    if created:  # no model is filed under it yet
+        return
     refresh_documents(Model.objects.filter(lab=instance).values_list("pk", flat=True))
 
 
