@@ -15,6 +15,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from catalog import search
 from catalog.models import Model, ModelStatus, Offering, OfferingKind
 
 INPUT_MODALITIES = [
@@ -58,6 +59,9 @@ SORTS = {
     "availability": ("Availability, highest first", [F("listed_availability").desc(nulls_last=True)]),
 }
 DEFAULT_SORT = "newest"
+# A search is ordered by relevance unless the reader picks another order (catalog.search.RELEVANCE).
+RELEVANCE = "relevance"
+SEARCH_SORTS = {RELEVANCE: ("Relevance", search.RELEVANCE), **SORTS}
 
 
 @dataclass
@@ -117,9 +121,11 @@ class CatalogQuery:
         def picked(name: str, allowed) -> list[str]:
             return [v for v in dict.fromkeys(params.getlist(name)) if allowed is None or v in allowed]
 
-        sort = params.get("sort", DEFAULT_SORT)
+        q = params.get("q", "").strip()[:200]
+        sorts = SEARCH_SORTS if q else SORTS
+        sort = params.get("sort") or (RELEVANCE if q else DEFAULT_SORT)
         return cls(
-            q=params.get("q", "").strip()[:200],
+            q=q,
             labs=picked("lab", None)[:50],
             inputs=picked("input", dict(INPUT_MODALITIES)),
             outputs=picked("output", dict(OUTPUT_MODALITIES)),
@@ -129,7 +135,7 @@ class CatalogQuery:
             min_context=_int(params.get("min_context")),
             max_input=_price(params.get("max_input")),
             max_output=_price(params.get("max_output")),
-            sort=sort if sort in SORTS else DEFAULT_SORT,
+            sort=sort if sort in sorts else (RELEVANCE if q else DEFAULT_SORT),
         )
 
     @property
@@ -158,7 +164,7 @@ class CatalogQuery:
         """Every filter as one condition, leaving out the group `without` (for its own counts)."""
         condition = Q()
         if self.q:
-            condition &= Model.objects.search_condition(self.q)
+            condition &= search.matching(self.q)
         if self.labs and without != "lab":
             condition &= Q(lab__slug__in=self.labs)
         if without != "input":
@@ -193,13 +199,20 @@ class CatalogQuery:
             .values("model")
             .annotate(n=Count("host", distinct=True))  # hosts, not ids (Bedrock lists one per region)
         )
-        return (
+        models = (
             Model.objects.with_lifecycle()
             .filter(self.conditions())
             .with_listing()
             .annotate(host_count=Subquery(hosts.values("n")))
-            .order_by(*SORTS[self.sort][1], "lab__name", "name", "pk")
         )
+        if self.sort == RELEVANCE:
+            return search.ranked(models, self.q).order_by(*search.RELEVANCE)
+        return models.order_by(*SORTS[self.sort][1], "lab__name", "name", "pk")
+
+    @property
+    def sorts(self) -> dict:
+        """The orders the reader can pick: relevance too when searching."""
+        return SEARCH_SORTS if self.q else SORTS
 
     def facets(self) -> list[Facet]:
         """Every filter group with a count beside each choice. One query per group."""

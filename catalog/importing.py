@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from catalog import freshness
+from catalog import freshness, search
 from catalog.identity import (
     CONTENT_DIR,
     Listing,
@@ -217,6 +217,7 @@ def import_facts(
             }
         )
     if report.changed_anything or report.resolution.merged:
+        search.refresh_documents()  # names, ids, labs and listings may all have changed: a few reads
         freshness.bump(freshness.CATALOG)
     return report
 

@@ -126,21 +126,16 @@ class ModelQuerySet(models.QuerySet):
         )
 
     def search(self, text: str) -> ModelQuerySet:
-        text = text.strip()
-        return self.filter(self.search_condition(text)) if text else self
+        """The models `text` finds (every word, in any order, case and punctuation aside), most relevant first;
+        all of them, unordered, when `text` is blank (catalog.search)."""
+        from catalog.search import search
 
-    @staticmethod
-    def search_condition(text: str) -> Q:
-        """Name, id, family, lab, or any host's id for the model. A subquery rather than a join, so that no
-        model is counted twice and no DISTINCT is needed."""
-        return (
-            Q(name__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(family__icontains=text)
-            | Q(lab__name__icontains=text)
-            | Q(lab__slug__icontains=text)
-            | Q(pk__in=Offering.objects.filter(host_model_id__icontains=text).values("model_id"))
-        )
+        return search(self, text) if text.strip() else self
+
+    def matching(self, text: str) -> ModelQuerySet:
+        from catalog.search import matching
+
+        return self.filter(matching(text))
 
 
 def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:
@@ -236,6 +231,9 @@ class Model(models.Model):
     listed_availability = models.FloatField(
         null=True, blank=True, editable=False, help_text="Measured over the last 7 days, all hosts."
     )
+    # What search matches, folded (catalog.search): the name and slug, and everything the model is found by.
+    search_name = models.CharField(max_length=500, blank=True, editable=False)
+    search_document = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -255,12 +253,27 @@ class Model(models.Model):
         for field, value in modality_flags(self.input_modalities, self.output_modalities).items():
             setattr(self, field, value)
         update_fields = kwargs.get("update_fields")
+        derived = {"supports_vision", "supports_audio", "modality_tags"}
+        if update_fields is None or {"name", "slug", "family", "lab"} & set(update_fields):
+            self.search_name, self.search_document = self._search_documents()
+            derived |= {"search_name", "search_document"}
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "supports_vision", "supports_audio", "modality_tags"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:model", args=[self.lab.slug, self.slug])
+
+    def _search_documents(self) -> tuple[str, str]:
+        from catalog.search import documents_for
+
+        listings = old_addresses = ()
+        if self.pk is not None:
+            listings = self.offerings.values_list("host_model_id", "listed_name")
+            old_addresses = self.redirects.values_list("lab", "slug")
+        return documents_for(
+            self.name, self.slug, self.family, self.lab.name, self.lab.slug, listings, old_addresses
+        )
 
     @property
     def key(self) -> str:
@@ -387,6 +400,13 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.host.slug} ({self.host_model_id})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        offering = super().from_db(db, field_names, values)
+        # The model it was filed under, whose search document a move to another model changes too.
+        offering._search_model_id = offering.__dict__.get("model_id")
+        return offering
 
     @property
     def withdrawn_on(self) -> dt.datetime | None:

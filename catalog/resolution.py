@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Substr
 
-from catalog import freshness
+from catalog import freshness, search
 from catalog.identity import (
     LabIndex,
     Listing,
@@ -212,6 +212,7 @@ def record_redirects(old_keys: dict[tuple[str, str], int]) -> int:
         if (lab, slug) not in taken and (lab, slug) not in recorded and slug
     ]
     ModelRedirect.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    search.refresh_documents({redirect.model_id for redirect in new})  # an old address finds its model
     return len(new)
 
 
@@ -282,6 +283,7 @@ def merge_models(into_of: dict[int, int]) -> dict[int, tuple[str, str]]:
         [ModelRedirect(lab=keys[old][0], slug=keys[old][1], model_id=new) for old, new in into_of.items()],
         batch_size=500,
     )
+    search.refresh_documents(set(into_of.values()))  # their listings and old addresses are the targets' now
     freshness.bump(freshness.CATALOG)
     return {old: ("/".join(keys[old]), "/".join(keys[new])) for old, new in into_of.items()}
 
@@ -388,6 +390,7 @@ def move_listings(moves: list[tuple[int, Resolution]]) -> list[tuple[str, str, s
     # One UPDATE per target model: Django's bulk_update builds a CASE per row, far slower at this size.
     for (target, rule), pks in groups.items():
         Offering.objects.filter(pk__in=pks).update(model_id=target, match_rule=rule)
+    search.refresh_documents({*left, *(target for target, _ in groups)})
     merged = merge_orphans(left)
     freshness.bump(freshness.CATALOG)
     return [(old, new, rule_of[pk]) for pk, (old, new) in merged.items()]
@@ -465,6 +468,7 @@ def resolve_catalog(*, dry_run: bool = False) -> ResolutionReport:
         Provider.objects.exclude(is_lab=Exists(Model.objects.filter(lab=OuterRef("pk")))).update(
             is_lab=Exists(Model.objects.filter(lab=OuterRef("pk")))
         )
+        search.refresh_documents()  # listed names filled in above
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -3,15 +3,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
-from catalog import freshness, highlights
-from catalog.browse import DEFAULT_SORT, SORTS, CatalogQuery
+from catalog import freshness, highlights, search
+from catalog.browse import DEFAULT_SORT, CatalogQuery
 from catalog.comparing import MAX_COMPARED, WorkloadForm, candidates, compare_url, picked_keys
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
@@ -185,6 +187,8 @@ def model_list(request):
     keys = picked_keys(request.GET)[:MAX_COMPARED]
     picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}
     on_page = {model.key for model in page.object_list}
+    # A search that finds nothing offers the nearest names instead of a dead end.
+    did_you_mean = search.did_you_mean(query.q) if query.q and not page.paginator.count else []
     return render(
         request,
         "catalog/model_list.html",
@@ -193,7 +197,8 @@ def model_list(request):
             "query": query,
             "search_text": query.q,
             "facets": query.facets(),
-            "sorts": SORTS,
+            "sorts": query.sorts,
+            "did_you_mean": did_you_mean,
             "default_sort": DEFAULT_SORT,
             "max_compared": MAX_COMPARED,
             "picked": [picked[key] for key in keys if key in picked],
@@ -201,6 +206,41 @@ def model_list(request):
             "picked_elsewhere": [picked[key] for key in keys if key in picked and key not in on_page],
         },
     )
+
+
+SUGGESTIONS = 8
+
+
+@cached_page(freshness.CATALOG, freshness.PRICES)
+def search_suggestions(request):
+    """What the header search suggests as the reader types (static/js/search.js): the most relevant models with
+    their lab and listed price, or the nearest names when nothing matches. JSON; two queries, or three."""
+    q = request.GET.get("q", "").strip()[:200]
+    models = list(Model.objects.with_listing().search(q)[:SUGGESTIONS]) if search.query_words(q) else []
+    return JsonResponse(
+        {
+            "q": q,
+            "results": [
+                {
+                    "name": model.name,
+                    "lab": model.lab.name,
+                    "key": model.key,
+                    "url": model.get_absolute_url(),
+                    "price": _listed_price(model),
+                    "status": model.lifecycle_label if model.lifecycle != "ga" else "",
+                }
+                for model in models
+            ],
+            "did_you_mean": search.did_you_mean(q) if q and not models else [],
+            "all_url": f"{reverse('catalog:model_list')}?{urlencode({'q': q})}",
+        }
+    )
+
+
+def _listed_price(model: Model) -> str:
+    if model.listed_input_price is None and model.listed_output_price is None:
+        return ""
+    return f"{usd(model.listed_input_price)} in · {usd(model.listed_output_price)} out per 1M"
 
 
 @cached_page(freshness.CATALOG, freshness.PRICES)

@@ -164,10 +164,21 @@ class ModelPagination(LimitOffsetPagination):
 def list_models(
     request: HttpRequest,
     lab: Annotated[str | None, Query(description="Only this lab's models, by slug, e.g. openai.")] = None,
-    q: Annotated[str, Query(description="Search by name, family, lab or host model id.")] = "",
+    q: Annotated[
+        str,
+        Query(
+            description="Search as the site does: every word, in any order, case, spaces and punctuation aside "
+            "(gpt4o finds GPT-4o), in names, ids, any host's id, old addresses, families and labs; "
+            "most relevant first."
+        ),
+    ] = "",
 ):
-    """The catalogue's models, by lab and name, with their current base input and output prices."""
-    models = Model.objects.with_lab().search(q).order_by("lab__name", "name", "pk")
+    """The catalogue's models, by lab and name (by relevance with `q`), with their current base input and output
+    prices."""
+    if q.strip():
+        models = Model.objects.with_lab().search(q)
+    else:
+        models = Model.objects.with_lab().order_by("lab__name", "name", "pk")
     if lab:
         models = models.filter(lab__slug=lab)
     return with_base_prices(models)

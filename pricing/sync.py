@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from catalog import search
 from catalog.identity import Listing
 from catalog.importing import curated_providers, offering_ids
 from catalog.lifecycle import record_retirements
@@ -202,6 +203,10 @@ def resolve_offerings(
             legacy_key(e.host, e.host_model_id): models[resolved[(e.host, e.host_model_id)].key_tuple]
             for e in new_entries
         }
+    )
+    search.refresh_documents(
+        {models[resolved[(e.host, e.host_model_id)].key_tuple] for e in new_entries}
+        | {model.pk for model in new_models.values()}
     )
     return offering_ids() | filed, [e.source_id for e in unmatched]
 

@@ -182,6 +182,7 @@ _INPUTS = [
             "catalog/identity.py",
             "catalog/aliases.py",
             "catalog/resolution.py",
+            "catalog/search.py",
             "catalog/lifecycle.py",
             "catalog/profiles.py",
             "pricing/sync.py",

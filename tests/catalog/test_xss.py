@@ -229,7 +229,13 @@ def test_the_page_as_it_is_passes_the_audit(sample_data, reader):
     page = audit(response.content.decode())
     assert page.problems == []
     kinds = sorted(attrs.get("type") or attrs.get("src") or "inline" for attrs, _ in page.scripts)
-    assert kinds == ["/static/vendor/plotly-basic.min.js", "application/ld+json", "inline", "inline"]
+    assert kinds == [
+        "/static/js/search.js",  # the header search's suggestions, on every page
+        "/static/vendor/plotly-basic.min.js",
+        "application/ld+json",
+        "inline",
+        "inline",
+    ]
     assert page.article_depth == 0
 
 

@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from catalog.search import refresh_documents
 from tokenledger.sample_data import is_loaded, load_all, mark_loaded
 
 
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             progress=lambda items: tqdm(items, desc="models", unit="model", disable=not show_bar)
         ):
             self.stdout.write(line)
+        # Every write keeps the search documents current; this catches a database loaded by an older search.
+        self.stdout.write(f"Search documents: {refresh_documents()} models updated")
         mark_loaded()
