@@ -145,7 +145,7 @@ def test_compare_is_in_the_navigation_and_on_every_profile(sample_data, reader):
     )
     # What the form sends: this model chosen, the picker searching for the other.
     page = text_of(reader.get("/compare/", {"models": GPT4O, "find": "claude sonnet"}))
-    assert "Claude Sonnet 4.5" in page and "Add a model (1 of 4 chosen)" in page
+    assert "Claude Sonnet 4" in page and "Add a model (1 of 4 chosen)" in page
 
 
 def test_the_empty_comparison_offers_the_picker(sample_data, reader):
