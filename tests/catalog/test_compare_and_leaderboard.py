@@ -21,7 +21,8 @@ def test_the_comparison_shows_each_models_facts_prices_and_scores_side_by_side(s
     # The default workload is the site's typical conversation: 600 tokens in and 200 out per request, no cache,
     # 1,000 requests a day: 600 × $2.50 + 200 × $10 per 1M = $0.0035 a request, $105 a month.
     request, month = usd(Decimal("0.0035")), usd(Decimal(105))
-    assert f"Per request {request} {request}" in page
+    per_thousand = "$3.50 per 1,000 requests"  # a cost under a cent, also per 1,000 (the cost filter)
+    assert f"Per request {request} {per_thousand} {request} {per_thousand}" in page
     assert f"Per month (1,000 requests a day, 30 days) {month} {month}" in page
     assert 'name="input_tokens" value="600"' in reader.get("/compare/?models=openai/gpt-4o").content.decode()
 
