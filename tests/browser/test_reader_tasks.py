@@ -56,7 +56,7 @@ def test_the_cheapest_pay_as_you_go_model_with_long_context_that_reads_images(
     )
     assert not cheaper.exists(), list(cheaper)
     _fits(page)
-    page.screenshot(path=SCREENSHOTS / f"task-cheapest-vision-{width}.png", full_page=False)
+    page.screenshot(path=SCREENSHOTS / f"task-cheapest-vision-{width}.png", full_page=True)
     assert console_errors == []
 
 
