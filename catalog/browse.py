@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
@@ -193,18 +193,7 @@ class CatalogQuery:
 
     def models(self) -> QuerySet[Model]:
         """The models shown, sorted, with what the table shows."""
-        hosts = (
-            Offering.objects.filter(model=OuterRef("pk"))
-            .order_by()
-            .values("model")
-            .annotate(n=Count("host", distinct=True))  # hosts, not ids (Bedrock lists one per region)
-        )
-        models = (
-            Model.objects.with_lifecycle()
-            .filter(self.conditions())
-            .with_listing()
-            .annotate(host_count=Subquery(hosts.values("n")))
-        )
+        models = Model.objects.with_lifecycle().filter(self.conditions()).with_listing().with_host_count()
         if self.sort == RELEVANCE:
             return search.ranked(models, self.q).order_by(*search.RELEVANCE)
         return models.order_by(*SORTS[self.sort][1], "lab__name", "name", "pk")

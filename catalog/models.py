@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -132,10 +132,15 @@ class ModelQuerySet(models.QuerySet):
 
         return search(self, text) if text.strip() else self
 
-    def matching(self, text: str) -> ModelQuerySet:
-        from catalog.search import matching
-
-        return self.filter(matching(text))
+    def with_host_count(self) -> ModelQuerySet:
+        """Annotate `host_count`: how many hosts serve each model (hosts, not ids: Bedrock lists one per region)."""
+        hosts = (
+            Offering.objects.filter(model=OuterRef("pk"))
+            .order_by()
+            .values("model")
+            .annotate(n=models.Count("host", distinct=True))
+        )
+        return self.annotate(host_count=Subquery(hosts.values("n"), output_field=models.IntegerField()))
 
 
 def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:

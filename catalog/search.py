@@ -15,7 +15,6 @@ as a model of its own, current before retired, more hosts first, newest first.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import unicodedata
 from collections import defaultdict
@@ -23,19 +22,16 @@ from collections.abc import Iterable
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
+from django.db.models.functions import Lower
 
 MAX_WORDS = 8
 
@@ -135,25 +131,12 @@ def matching(text: str) -> Q:
     return condition
 
 
-def hosts_count() -> Subquery:
-    """How many hosts serve a model (hosts, not ids: Bedrock lists one per region)."""
-    from catalog.models import Offering
-
-    hosts = (
-        Offering.objects.filter(model=OuterRef("pk"))
-        .order_by()
-        .values("model")
-        .annotate(n=Count("host", distinct=True))
-    )
-    return Subquery(hosts.values("n"), output_field=IntegerField())
-
-
-def ranked(models: QuerySet, text: str, today: dt.date | None = None) -> QuerySet:
-    """`models` annotated with what relevance orders by (see RELEVANCE), for the search `text`."""
-    from catalog.models import Offering
+def ranked(models: QuerySet, text: str) -> QuerySet:
+    """`models` annotated with what relevance orders by (see RELEVANCE), for the search `text`. `models` must be
+    annotated `with_lifecycle()` and `with_host_count()`, as browse's are."""
+    from catalog.models import ModelStatus, Offering
 
     whole = "".join(query_words(text))
-    today = today or timezone.localdate()
     return models.annotate(
         search_tier=Case(
             When(search_name__contains=f" {whole} ", then=Value(0)),
@@ -172,14 +155,10 @@ def ranked(models: QuerySet, text: str, today: dt.date | None = None) -> QuerySe
             output_field=IntegerField(),
         ),
         search_retired=Case(
-            When(
-                Q(editor_retires_on__lte=today) | Q(editor_retires_on__isnull=True, retires_on__lte=today),
-                then=1,
-            ),
-            default=0,
+            When(status_today=ModelStatus.RETIRED, then=Value(1)),
+            default=Value(0),
             output_field=IntegerField(),
         ),
-        search_hosts=Coalesce(hosts_count(), 0),
     )
 
 
@@ -187,7 +166,7 @@ RELEVANCE = [
     F("search_tier").asc(),
     F("search_own").desc(),
     F("search_retired").asc(),
-    F("search_hosts").desc(),
+    F("host_count").desc(nulls_last=True),
     F("release_date").desc(nulls_last=True),
     Lower("name").asc(),
     "pk",
@@ -196,7 +175,7 @@ RELEVANCE = [
 
 def search(models: QuerySet, text: str) -> QuerySet:
     """The models of `models` that `text` finds, most relevant first."""
-    return ranked(models.filter(matching(text)), text).order_by(*RELEVANCE)
+    return ranked(models.filter(matching(text)).with_lifecycle().with_host_count(), text).order_by(*RELEVANCE)
 
 
 def did_you_mean(text: str, limit: int = 5) -> list[str]:
