@@ -18,7 +18,8 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -77,6 +78,35 @@ def documents_for(
     return _terms([name, slug]), _terms(words)
 
 
+def documents(models: QuerySet, offerings: QuerySet, redirects: QuerySet) -> Iterator[tuple[Any, str, str]]:
+    """(model, search_name, search_document) for each of `models`, from its listings in `offerings` and its old
+    addresses in `redirects`. Three reads whatever the number of models; the migration that added the documents
+    passes its historical models."""
+    listings = defaultdict(list)
+    for model_id, host_model_id, listed_name in offerings.order_by("pk").values_list(
+        "model_id", "host_model_id", "listed_name"
+    ):
+        listings[model_id].append((host_model_id, listed_name))
+    old_addresses = defaultdict(list)
+    for model_id, lab, slug in redirects.order_by("pk").values_list("model_id", "lab", "slug"):
+        old_addresses[model_id].append((lab, slug))
+    for model in models.select_related("lab").only(
+        "name", "slug", "family", "lab__name", "lab__slug", "search_name", "search_document"
+    ):
+        yield (
+            model,
+            *documents_for(
+                model.name,
+                model.slug,
+                model.family,
+                model.lab.name,
+                model.lab.slug,
+                listings[model.pk],
+                old_addresses[model.pk],
+            ),
+        )
+
+
 def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
     """Recompute the search documents of these models (every model when None) and write those that changed.
     Three reads whatever the number of models, and a write per 500 changed. Returns how many changed."""
@@ -92,27 +122,8 @@ def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
         models = models.filter(pk__in=ids)
         offerings = offerings.filter(model_id__in=ids)
         redirects = redirects.filter(model_id__in=ids)
-    listings = defaultdict(list)
-    for model_id, host_model_id, listed_name in offerings.order_by("pk").values_list(
-        "model_id", "host_model_id", "listed_name"
-    ):
-        listings[model_id].append((host_model_id, listed_name))
-    old_addresses = defaultdict(list)
-    for model_id, lab, slug in redirects.order_by("pk").values_list("model_id", "lab", "slug"):
-        old_addresses[model_id].append((lab, slug))
     changed = []
-    for model in models.select_related("lab").only(
-        "name", "slug", "family", "lab__name", "lab__slug", "search_name", "search_document"
-    ):
-        name, document = documents_for(
-            model.name,
-            model.slug,
-            model.family,
-            model.lab.name,
-            model.lab.slug,
-            listings[model.pk],
-            old_addresses[model.pk],
-        )
+    for model, name, document in documents(models, offerings, redirects):
         if (name, document) != (model.search_name, model.search_document):
             model.search_name, model.search_document = name, document
             changed.append(model)

@@ -1,36 +1,22 @@
 """Each model's folded search document (catalog.search), filled for the models already there; on PostgreSQL a
 trigram index serves the substring matches search makes on it."""
 
-from collections import defaultdict
-
 from django.db import DatabaseError, migrations, models, transaction
 
-from catalog.search import documents_for
+from catalog.search import documents
 
 
 def fill_documents(apps, schema_editor):
     Model = apps.get_model("catalog", "Model")
-    Offering = apps.get_model("catalog", "Offering")
-    ModelRedirect = apps.get_model("catalog", "ModelRedirect")
-    listings = defaultdict(list)
-    for model_id, host_model_id, listed_name in Offering.objects.order_by("pk").values_list(
-        "model_id", "host_model_id", "listed_name"
-    ):
-        listings[model_id].append((host_model_id, listed_name))
-    old_addresses = defaultdict(list)
-    for model_id, lab, slug in ModelRedirect.objects.order_by("pk").values_list("model_id", "lab", "slug"):
-        old_addresses[model_id].append((lab, slug))
-    models_ = list(Model.objects.select_related("lab"))
-    for model in models_:
-        model.search_name, model.search_document = documents_for(
-            model.name,
-            model.slug,
-            model.family,
-            model.lab.name,
-            model.lab.slug,
-            listings[model.pk],
-            old_addresses[model.pk],
-        )
+    found = documents(
+        Model.objects.all(),
+        apps.get_model("catalog", "Offering").objects.all(),
+        apps.get_model("catalog", "ModelRedirect").objects.all(),
+    )
+    models_ = []
+    for model, name, document in found:
+        model.search_name, model.search_document = name, document
+        models_.append(model)
     Model.objects.bulk_update(models_, ["search_name", "search_document"], batch_size=500)
 
 
