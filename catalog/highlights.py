@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.browse import CatalogQuery
-from catalog.models import Model, ModelStatus, Profile, Provider
+from catalog.models import Model, ModelStatus, Profile, Provider, one_per_name
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod, Unit
 from tokenledger.formatting import change, usd
@@ -138,13 +138,7 @@ def cheapest_in_classes(per_class: int = 3) -> list[CheapestClass]:
         params = f"{filters}&{IN_SERVICE_CHEAPEST_FIRST}"
         models = CatalogQuery.from_query(QueryDict(params)).models()
         models = models.filter(listed_input_price__gt=0, listed_output_price__gt=0)
-        seen: set[str] = set()
-        cheapest: list[Model] = []
-        for model in models[:CHEAPEST_ROWS]:
-            if model.name.casefold() not in seen and len(cheapest) < per_class:
-                seen.add(model.name.casefold())
-                cheapest.append(model)
-        classes.append(CheapestClass(title, params, cheapest))
+        classes.append(CheapestClass(title, params, one_per_name(models[:CHEAPEST_ROWS], per_class)))
     return classes
 
 

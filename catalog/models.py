@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -342,6 +343,21 @@ def _typical_conversation(input_price: Decimal | None, output_price: Decimal | N
     tokens_in = settings.TYPICAL_CONVERSATION_INPUT_TOKENS
     tokens_out = settings.TYPICAL_CONVERSATION_OUTPUT_TOKENS
     return (input_price * tokens_in + output_price * tokens_out) / 1_000_000
+
+
+def one_per_name(models: Iterable[Model], wanted: int, seen: set[str] | None = None) -> list[Model]:
+    """Up to `wanted` of `models`, the first of each name: catalogues list a host's copy of a model as a model of
+    that host. Names in `seen` are left out, and `seen` is extended with those picked."""
+    seen = set() if seen is None else seen
+    picked: list[Model] = []
+    for model in models:
+        if len(picked) >= wanted:
+            break
+        name = model.name.casefold()
+        if name not in seen:
+            seen.add(name)
+            picked.append(model)
+    return picked
 
 
 class StatusChange(models.Model):

@@ -11,14 +11,13 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Abs
 
-from catalog.models import Model, ModelStatus
+from catalog.models import Model, ModelStatus, one_per_name
 
 SIMILAR_SHOWN = 6
 FAMILY_SHOWN = 4  # leave room for models of other labs and families
 BAND = 2  # within a factor of 2 of the model's typical conversation cost, or of its context window
-CANDIDATES = (
-    30  # rows read per query, so that hosts' copies of one model, dropped in Python, still leave enough
-)
+# Rows read per query, so that hosts' copies of one model, dropped in Python, still leave enough.
+CANDIDATES = 30
 WEIGHT = DecimalField(max_digits=30, decimal_places=6)
 
 
@@ -64,9 +63,9 @@ def similar_models(model: Model, limit: int = SIMILAR_SHOWN) -> list[Similar]:
             others = others.exclude(family=model.family)
         others = list(others[:CANDIDATES])
     seen = {model.name.casefold()}
-    chosen = _distinct(family, seen, FAMILY_SHOWN)
-    chosen += _distinct(others, seen, limit - len(chosen))
-    chosen += _distinct(family, seen, limit - len(chosen))  # a family of many, where there are few others
+    chosen = one_per_name(family, FAMILY_SHOWN, seen)
+    chosen += one_per_name(others, limit - len(chosen), seen)
+    chosen += one_per_name(family, limit - len(chosen), seen)  # a family of many, where there are few others
     return [
         Similar(
             row,
@@ -102,19 +101,6 @@ def _candidates(model: Model, price_band: Q | None, context: Q | None, weight: D
     if weight:  # the closest price first
         order.append(Abs(ExpressionWrapper(F("conversation_weight") - Value(weight), output_field=WEIGHT)))
     return rows.order_by(*order, F("release_date").desc(nulls_last=True), "name", "pk")
-
-
-def _distinct(rows: list[Model], seen: set[str], wanted: int) -> list[Model]:
-    """Up to `wanted` of `rows` whose name is not in `seen` (which it extends)."""
-    picked: list[Model] = []
-    for row in rows:
-        if len(picked) >= wanted:
-            break
-        name = row.name.casefold()
-        if name not in seen:
-            seen.add(name)
-            picked.append(row)
-    return picked
 
 
 def _conversation_weight(model: Model) -> Decimal | None:
