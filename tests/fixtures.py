@@ -82,7 +82,11 @@ def editor(django_user_model):
 
 def text_of(response) -> str:
     """A page as a reader reads it: scripts, styles and tags dropped, entities decoded, white space folded."""
-    html = response.content.decode()
+    return text_of_html(response.content.decode())
+
+
+def text_of_html(html: str) -> str:
+    """HTML as a reader reads it (see text_of)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 

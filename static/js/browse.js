@@ -3,7 +3,8 @@
 (function () {
   var form = document.getElementById("browse-form");
   if (!form) return;
-  var MAX_COMPARED = 4;
+  var bar = document.getElementById("compare-bar");
+  var MAX_COMPARED = bar ? Number(bar.dataset.max) : 0; // the server's limit (catalog.comparing.MAX_COMPARED)
   var filters = document.getElementById("filters");
   var wide = window.matchMedia("(min-width: 50.01em)");
   var toCompare = false;
@@ -23,7 +24,6 @@
   function updateCompareBar(changed) {
     var ticked = picks();
     var count = ticked.length;
-    var bar = document.getElementById("compare-bar");
     var text = document.getElementById("compare-bar-text");
     var button = document.getElementById("compare-button");
     if (!bar) return;

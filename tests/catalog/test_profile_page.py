@@ -1,7 +1,6 @@
 import datetime as dt
 import re
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -13,7 +12,7 @@ from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
 from pricing.sources import price_source
-from tests.fixtures import store_runs, text_of
+from tests.fixtures import store_runs, text_of, text_of_html
 from tokenledger.formatting import usd
 
 REFERENCE = "/models/openai/gpt-4o-audio-preview-2024-12-17/"
@@ -75,10 +74,6 @@ def test_the_article_has_its_illustrations_with_alt_text(sample_data, reader):
     figures = re.findall(r'<img[^>]+src="/static/catalog/illustrations/[^"]+"[^>]*>', html)
     assert len(figures) >= 2
     assert all(re.search(r'alt="[^"]{10,}"', img) for img in figures)
-
-
-def text_of_html(html: str) -> str:
-    return text_of(SimpleNamespace(content=html.encode()))
 
 
 def section_headings(html: str) -> list[tuple[str, str]]:
