@@ -33,7 +33,7 @@ from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation, base_history, last_seen, prices_by_host
-from tokenledger.formatting import change, usd
+from tokenledger.formatting import change, in_and_out, usd
 
 MODELS_PER_PAGE = 50
 
@@ -226,7 +226,7 @@ def search_suggestions(request):
                     "lab": model.lab.name,
                     "key": model.key,
                     "url": model.get_absolute_url(),
-                    "price": _listed_price(model),
+                    "price": in_and_out(model.listed_input_price, model.listed_output_price),
                     "status": model.lifecycle_label if model.lifecycle != "ga" else "",
                 }
                 for model in models
@@ -235,12 +235,6 @@ def search_suggestions(request):
             "all_url": f"{reverse('catalog:model_list')}?{urlencode({'q': q})}",
         }
     )
-
-
-def _listed_price(model: Model) -> str:
-    if model.listed_input_price is None and model.listed_output_price is None:
-        return ""
-    return f"{usd(model.listed_input_price)} in · {usd(model.listed_output_price)} out per 1M"
 
 
 @cached_page(freshness.CATALOG, freshness.PRICES)

@@ -57,6 +57,13 @@ def tokens(value: int | None) -> str:
     return f"{value:,} token{'s' if value != 1 else ''}"
 
 
+def in_and_out(input_price: Decimal | None, output_price: Decimal | None) -> str:
+    """A model's listed prices on one line, "$2.50 in · $10.00 out per 1M"; "" when it has neither."""
+    if input_price is None and output_price is None:
+        return ""
+    return f"{usd(input_price)} in · {usd(output_price)} out per 1M"
+
+
 def change(before: Decimal, after: Decimal) -> str:
     """ "▼ 50%", "▲ 20%", or "▲ from $0"."""
     if before == 0:

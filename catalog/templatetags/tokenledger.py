@@ -24,6 +24,12 @@ register.filter("tokens", formatting.tokens)
 
 
 @register.filter
+def listed_prices(model) -> str:
+    """A model's listed input and output price on one line (formatting.in_and_out)."""
+    return formatting.in_and_out(model.listed_input_price, model.listed_output_price)
+
+
+@register.filter
 def cost(value: Decimal | float | None, things: str = "requests") -> str:
     """A cost per request (a chat, a call), and where that is under a cent, also per 1,000 of them:
     "$0.00000540" with "$5.40 per 1,000 chats" beneath."""
