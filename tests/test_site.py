@@ -2,8 +2,10 @@
 and every link on it to our own site resolves."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 PUBLIC_PAGES = [
@@ -63,3 +65,16 @@ def test_list_pages_run_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(limit):
         assert reader.get(url).status_code == 200
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# … #} ends on its own line: one that runs on is printed on the page as text."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    open_comment = re.compile(r"\{#(?:(?!#\}).)*$")
+    runaway = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in templates.rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if open_comment.search(line)
+    ]
+    assert runaway == []
