@@ -54,22 +54,30 @@ def listed_prices(model_ids: Iterable[int] | None = None) -> dict[int, Listing]:
     if model_ids is not None:
         periods = periods.filter(offering__model_id__in=list(model_ids))
     rows = periods.values_list(
-        "offering__model_id", "offering__model__lab_id", "offering__host_id", "component", "price"
+        "offering__model_id",
+        "offering__model__lab_id",
+        "offering__host_id",
+        "offering_id",
+        "component",
+        "price",
     )
-    by_host: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    # A host may sell one model under several ids (gpt-4o and gpt-4o:extended): each offering priced apart.
+    by_offering: dict[int, dict[tuple[int, int], dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     lab_of: dict[int, int] = {}
-    for model_id, lab_id, host_id, component, price in rows:
-        by_host[model_id][host_id][component] = price
+    for model_id, lab_id, host_id, offering_id, component, price in rows:
+        by_offering[model_id][(host_id, offering_id)][component] = price
         lab_of[model_id] = lab_id
     conversation = Conversation.default()
     listed: dict[int, Listing] = {}
-    for model_id, hosts in by_host.items():
-        priced = {
-            host: (p[Component.INPUT], p[Component.OUTPUT])
-            for host, p in hosts.items()
+    for model_id, offerings in by_offering.items():
+        priced: dict[int, tuple[Decimal, Decimal]] = {}  # host → the prices of its cheapest offering
+        for (host, _), p in sorted(offerings.items()):
+            prices = (p.get(Component.INPUT), p.get(Component.OUTPUT))
             # $0 in and out is a free tier, whatever the host files it as: never the model's price.
-            if Component.INPUT in p and Component.OUTPUT in p and (p[Component.INPUT] or p[Component.OUTPUT])
-        }
+            if None in prices or not any(prices):
+                continue
+            if host not in priced or conversation.cost_at(*prices) < conversation.cost_at(*priced[host]):
+                priced[host] = prices
         if not priced:
             continue
         cheapest = min(priced, key=lambda h: (conversation.cost_at(*priced[h]), h))

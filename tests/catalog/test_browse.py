@@ -271,3 +271,18 @@ def test_the_browse_page_stays_one_page_of_queries_with_ticked_models(
 ):
     with django_assert_max_num_queries(13):  # the page's 12 and the ticked models' names
         reader.get(URL, {"models": ["openai/gpt-4o", "anthropic/claude-sonnet-4-5"], "sort": "name"})
+
+
+def test_a_host_selling_the_model_under_two_ids_lists_its_cheaper_one(sample_data, reader):
+    gpt4o = Model.objects.get(lab__slug="openai", slug="gpt-4o")
+    own = gpt4o.offerings.get(host__slug="openai", host_model_id="gpt-4o")
+    extended = Offering.objects.create(model=gpt4o, host=own.host, host_model_id="gpt-4o:extended")
+    for period in PricePeriod.objects.in_force().filter(offering=own, tier="", mode=Mode.STANDARD):
+        period.pk, period.offering = None, extended
+        period.price *= 3  # a pricier variant at the same host, filed after the standard one
+        period.save()
+    refresh_listed_prices([gpt4o.pk])
+    gpt4o.refresh_from_db()
+
+    assert (gpt4o.listed_input_price, gpt4o.listed_output_price) == (Decimal("2.5"), Decimal("10"))
+    assert f"{usd(Decimal('2.5'))}" in row_of(reader.get(URL, {"q": "gpt-4o"}), "openai/gpt-4o")
