@@ -63,7 +63,7 @@ def _transliterated(text: str) -> tuple[str, bool]:
     its colons are separators here, not part of the name."""
     if text.isascii():
         return text, False
-    return _NON_ASCII.sub(lambda m: f" {anyascii(m[0]).replace(':', ' ')} ", text), True
+    return _NON_ASCII.sub(lambda m: anyascii(m[0]).replace(":", " "), text), True
 
 
 def _bounded(slug: str, original: str, max_length: int) -> str:
