@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import resolve, reverse
 from django.urls.converters import StringConverter
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.feeds import parse_models_dev
@@ -123,6 +123,17 @@ def test_any_text_makes_a_routable_model_and_provider_slug(text):
     assert is_model_slug(slug) and is_provider_slug(lab)
     assert model_slug(slug) == slug and provider_slug(lab) == lab
     assert_routable(lab, slug)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=120))
+def test_any_text_makes_slugs_the_database_accepts(text):
+    with transaction.atomic():
+        (lab,) = Provider.objects.bulk_create([Provider(slug=provider_slug(text), name="x")])
+        (model,) = Model.objects.bulk_create([Model(lab=lab, slug=model_slug(text), name="x")])
+        assert Model.objects.get(pk=model.pk).get_absolute_url() == f"/models/{lab.slug}/{model.slug}/"
+        transaction.set_rollback(True)
 
 
 # --- Feeds and the catalogue import -------------------------------------------------------------------------
