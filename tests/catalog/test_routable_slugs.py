@@ -187,6 +187,8 @@ def test_a_provider_named_with_a_slash_or_markup_gets_a_plain_slug(hostile_feed)
         "/models/?q=🔥",
         "/models/?q=模型",
         "/models/?lab=evil-host",
+        "/models/?lab=evil/host",
+        "/models/?page=-1",
         "/api/v1/models/?lab=openai&limit=200",
         "/api/v1/models/",
         "/sitemap.xml",
