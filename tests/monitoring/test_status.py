@@ -76,7 +76,7 @@ def test_the_status_page_takes_the_same_queries_for_one_target_as_for_ten(
 ):
     time_machine.move_to(NOW)
     store_runs(hourly_runs(target_for("gpt-4o"), [Outcome.OK] * 3))
-    with django_assert_num_queries(3) as one:  # data versions, the targets, the last 24 hours
+    with django_assert_num_queries(4) as one:  # data versions, the targets, the last 24 hours, price sources
         reader.get("/status/")
     for host_model_id in Offering.objects.filter(host__slug="openai").values_list("host_model_id", flat=True)[
         :9
