@@ -4,7 +4,8 @@
    the catalogue, then every other shipped price file replayed in date order. Kept in BENCH_PREPARED (a path) when
    that is set, so that runs before and after a change start from the same file.
 2. From a copy of that file each time: a dry run of the newest LiteLLM table, the real catch-up sync of it (four
-   months at once: thousands of new prices and offerings), and the weekly sync a week later.
+   months at once: thousands of new prices and offerings), the weekly sync a week later, and the catalogue
+   imported again (`import_catalog`, which `load_sample_data` runs too).
 
 For each: the sync's total time, and the write lock as another connection sees it: a probe thread tries
 `BEGIN IMMEDIATE` every 5 ms with no busy timeout; the longest stretch it was refused is how long an admin login
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,23 +101,19 @@ def checkpointed_copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-def prepare(newest: sample_data.HistoryFile) -> None:
-    call_command("migrate", verbosity=0)
-    sample_data.load_catalogue(sample_data.models_dev.load(sample_data.MODELS_DEV_API_JSON))
-    sample_data.load_price_history([f for f in sample_data.price_history() if f != newest])
-
-
-def measured(label: str, **sync) -> None:
+def locked(label: str, work: Callable[[], str]) -> None:
+    """Run `work` while the probe tries to write; print its time, how long the probe was refused, and its result."""
     handler = WritePhase()
     logger = logging.getLogger("pricing.sync")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    logger.propagate = False
     probe = LockProbe(DATABASE)
     probe.start()
     time.sleep(0.05)
     started = time.perf_counter()
     try:
-        _, report = run_sync("litellm", **sync)
+        result = work()
     finally:
         took = time.perf_counter() - started
         probe.done.set()
@@ -123,30 +121,48 @@ def measured(label: str, **sync) -> None:
         logger.removeHandler(handler)
     print(
         f"{label}: {took:.2f} s in all; another writer refused for {probe.longest:.2f} s at most "
-        f"({probe.total:.2f} s in all, {probe.attempts} attempts)  [{report.ledger}]"
+        f"({probe.total:.2f} s in all, {probe.attempts} attempts)  [{result}]"
     )
     for message in handler.messages:
         print(f"    pricing.sync: {message}")
 
 
+def sync(**options) -> Callable[[], str]:
+    return lambda: str(run_sync("litellm", **options)[1].ledger)
+
+
 def main() -> None:
     if connection.vendor != "sqlite":
         sys.exit("SQLite only")
-    newest = max((f for f in sample_data.price_history() if f.source == "litellm"), key=lambda f: f.observed_at)
+    newest = max(
+        (f for f in sample_data.price_history() if f.source == "litellm"), key=lambda f: f.observed_at
+    )
     kept = Path(os.environ["BENCH_PREPARED"]) if os.environ.get("BENCH_PREPARED") else None
     prepared = kept or DATABASE.with_name("prepared.sqlite3")
     if kept is None or not kept.exists():
-        started = time.perf_counter()
-        prepare(newest)
-        print(f"prepared (catalogue and every shipped file but the newest LiteLLM table): {time.perf_counter() - started:.0f} s")
+        call_command("migrate", verbosity=0)
+        catalogue = sample_data.models_dev.load(sample_data.MODELS_DEV_API_JSON)
+        locked(
+            "catalogue import into an empty database", lambda: sample_data.load_catalogue(catalogue)[0][-1]
+        )
+        history = [f for f in sample_data.price_history() if f != newest]
+        locked(
+            f"replay of {len(history)} shipped price files",
+            lambda: f"{len(sample_data.load_price_history(history))} syncs",
+        )
         checkpointed_copy(DATABASE, prepared)
     print(f"feed: LiteLLM {newest.path.relative_to(ROOT)} ({newest.path.stat().st_size / 1e6:.1f} MB)")
 
     checkpointed_copy(prepared, DATABASE)
-    measured("dry run of the catch-up sync", file=newest.path, observed_at=newest.observed_at, dry_run=True)
+    locked(
+        "dry run of the catch-up sync", sync(file=newest.path, observed_at=newest.observed_at, dry_run=True)
+    )
     checkpointed_copy(prepared, DATABASE)
-    measured("catch-up sync (4 months at once)", file=newest.path, observed_at=newest.observed_at)
-    measured("weekly sync a week later", file=newest.path, observed_at=newest.observed_at + dt.timedelta(days=7))
+    locked("catch-up sync (4 months at once)", sync(file=newest.path, observed_at=newest.observed_at))
+    week_later = newest.observed_at + dt.timedelta(days=7)
+    locked("weekly sync a week later", sync(file=newest.path, observed_at=week_later))
+    catalogue = sample_data.models_dev.load(sample_data.MODELS_DEV_API_JSON)
+    locked("catalogue import again (import_catalog)", lambda: sample_data.load_catalogue(catalogue)[0][-1])
 
 
 if __name__ == "__main__":

@@ -211,8 +211,9 @@ def queue_doubtful(doubtful: list[tuple[Listing, Resolution]]) -> int:
     return len(to_create)
 
 
-def record_redirects(old_keys: dict[tuple[str, str], int]) -> int:
-    """Old addresses → model id, for keys that are no model's own address and not yet recorded."""
+def record_redirects(old_keys: dict[tuple[str, str], int], *, refresh: bool = True) -> int:
+    """Old addresses → model id, for keys that are no model's own address and not yet recorded. With
+    `refresh=False` the caller refreshes the models' search documents itself (a sync, once for all it wrote)."""
     if not old_keys:
         return 0
     taken = set(Model.objects.values_list("lab__slug", "slug"))
@@ -223,7 +224,8 @@ def record_redirects(old_keys: dict[tuple[str, str], int]) -> int:
         if (lab, slug) not in taken and (lab, slug) not in recorded and slug
     ]
     ModelRedirect.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    search.refresh_documents({redirect.model_id for redirect in new})  # an old address finds its model
+    if refresh:
+        search.refresh_documents({redirect.model_id for redirect in new})  # an old address finds its model
     return len(new)
 
 

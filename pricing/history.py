@@ -406,6 +406,7 @@ class Publication:
     to_update: list[tuple[int, dict]] = field(default_factory=list)
     to_create: list[dict] = field(default_factory=list)
     republished: set[int] = field(default_factory=set)  # offerings whose published prices change
+    inserts: Insert = field(default_factory=lambda: Insert())  # to_create, ready for the database
 
     @property
     def changes(self) -> LedgerChanges:
@@ -424,13 +425,7 @@ class Publication:
         grouped_update(PricePeriod, self.to_close)
         for pk, changed in self.to_update:  # rare: a period runs on where a later one was withdrawn
             PricePeriod.objects.filter(pk=pk).update(**changed)
-        insert_rows(
-            PricePeriod,
-            [
-                {**row, "offering_id": ids.get(row["offering_id"], row["offering_id"])}
-                for row in self.to_create
-            ],
-        )
+        self.inserts.execute(ids)
         self.republished = {ids.get(pk, pk) for pk in self.republished}
         if self.changes.published:
             freshness.bump(freshness.PRICES)
@@ -481,6 +476,7 @@ def plan_publication(
                     {**_key_fields(key), "valid_from": p.valid_from, **p.fields(), "created_at": now}
                 )
     publication.republished = {key[0] for key in keys if key in written}
+    publication.inserts = prepare_insert(PricePeriod, publication.to_create)
     return publication
 
 
@@ -515,12 +511,14 @@ def span_changes(old: Span, new: Span) -> dict:
     return {f: getattr(new, f) for f in _SPAN_COLUMNS if getattr(old, f) != getattr(new, f)}
 
 
-def _write_spans(writes: list[tuple[Key, Span]], updates: list[tuple[int, dict]], deletes: list[int]) -> None:
+def _write_spans(
+    inserts: Insert, updates: list[tuple[int, dict]], deletes: list[int], ids: Mapping[int, int]
+) -> None:
     """Write a source's spans: deletions, then changes to existing rows, then new rows."""
     for chunk in chunks(deletes):
         SourcePeriod.objects.filter(pk__in=chunk).delete()
     grouped_update(SourcePeriod, updates)
-    insert_rows(SourcePeriod, [_fields(key, span) for key, span in writes])
+    inserts.execute(ids)
 
 
 def _key_fields(key: Key) -> dict:
@@ -532,12 +530,34 @@ def _fields(key: Key, span: Span) -> dict:
     return {**_key_fields(key), "source_id": span.source_id, "valid_from": span.valid_from, **columns}
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """INSERT rows of `model` (field name → value) with one executemany per 1,000: a sync writes tens of thousands
-    of periods, and the ORM's per-value preparation costs more than the database does. Only plain fields:
-    datetimes are adapted for the backend, every other value goes as it is."""
+@dataclass
+class Insert:
+    """An INSERT of many rows with their values ready for the backend (`prepare_insert`): prepared while a sync
+    computes, executed in its short write transaction."""
+
+    sql: str = ""
+    names: list[str] = field(default_factory=list)
+    values: list[list] = field(default_factory=list)
+
+    def execute(self, ids: Mapping[int, int] = {}) -> None:
+        """Run it, with one executemany per 1,000 rows; `ids` replaces stand-in offering ids (`LedgerChanges.write`)."""
+        if not self.values:
+            return
+        if ids and "offering_id" in self.names:
+            at = self.names.index("offering_id")
+            for row in self.values:
+                row[at] = ids.get(row[at], row[at])
+        with connection.cursor() as cursor:
+            for chunk in chunks(self.values, 1000):
+                cursor.executemany(self.sql, chunk)
+
+
+def prepare_insert(model, rows: list[dict]) -> Insert:
+    """The INSERT of rows of `model` (field name → value): a sync writes tens of thousands of periods, and the ORM's
+    per-value preparation costs more than the database does. Only plain fields: datetimes are adapted for the
+    backend, every other value goes as it is."""
     if not rows:
-        return
+        return Insert()
     names = list(rows[0])
     fields = [model._meta.get_field(name.removesuffix("_id")) for name in names]
     adapt = [
@@ -555,6 +575,29 @@ def insert_rows(model, rows: list[dict]) -> None:
             for n, a in zip(names, adapt, strict=True)
         ]
         for row in rows
+    ]
+    return Insert(sql, names, values)
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT rows of `model` (field name → value) in bulk (`prepare_insert`)."""
+    prepare_insert(model, rows).execute()
+
+
+def update_rows(model, changes: Sequence[tuple[int, Sequence]], names: Sequence[str]) -> None:
+    """UPDATE rows of `model` by id, each (id, its values of the fields `names`), with one executemany per 1,000:
+    Django's bulk_update builds a CASE per row and field, which at a sync's size costs more than the database."""
+    if not changes:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    values = [
+        [*(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)), pk]
+        for pk, row in changes
     ]
     with connection.cursor() as cursor:
         for chunk in chunks(values, 1000):
@@ -700,7 +743,8 @@ def record_observations(
     changes.held = len(held)
     changes.published, changes.corrections = publication.changes.published, publication.changes.corrections
     changes.republished = publication.republished
-    changes.pending = LedgerWrites(source, writes, updates, deletes, held, evidence or {}, publication)
+    inserts = prepare_insert(SourcePeriod, [_fields(key, span) for key, span in writes])
+    changes.pending = LedgerWrites(source, inserts, updates, deletes, held, evidence or {}, publication)
     if write:
         changes.write()
     return changes
@@ -712,7 +756,7 @@ class LedgerWrites:
     periods. Computed from reads alone; `write` writes them in that order."""
 
     source: PriceSource
-    spans: list[tuple[Key, Span]]
+    spans: Insert  # the new spans
     span_updates: list[tuple[int, dict]]
     span_deletes: list[int]
     held: list[tuple[Key, Span, Span]]
@@ -725,7 +769,7 @@ class LedgerWrites:
         def own(key: Key) -> Key:
             return (ids.get(key[0], key[0]), *key[1:])
 
-        _write_spans([(own(key), span) for key, span in self.spans], self.span_updates, self.span_deletes)
+        _write_spans(self.spans, self.span_updates, self.span_deletes, ids)
         if self.held:
             evidence = {ids.get(pk, pk): item for pk, item in self.evidence.items()}
             _hold([(own(key), span, previous) for key, span, previous in self.held], self.source, evidence)

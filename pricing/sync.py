@@ -148,8 +148,9 @@ class CatalogPlan:
         Provider.objects.bulk_create(self.providers)
         Model.objects.bulk_create(self.models)
         Offering.objects.bulk_create(self.new_offerings)
-        record_redirects({key: _pk(model) for key, model in self.redirects.items()})
-        search.refresh_documents({_pk(model) for model in self.searched})
+        redirects = {key: _pk(model) for key, model in self.redirects.items()}
+        record_redirects(redirects, refresh=False)
+        search.refresh_documents({_pk(model) for model in self.searched} | set(redirects.values()))
         queue_doubtful(self.doubtful)
         return {planned_id(i): offering.pk for i, offering in enumerate(self.new_offerings)}
 
@@ -373,10 +374,17 @@ def sync_feed(
     has a single writer, and a sync that held it for its whole length kept editors from logging in. Should an
     editor change the catalog or the ledger meanwhile, the plan is computed again. Two syncs never run at once
     (the price-sync lease, pricing.runs)."""
+    started = time.perf_counter()
     plan = plan_sync(feed, source=source, observed_at=observed_at)
+    logger.debug("%s: computed in %.3f s", source.name, time.perf_counter() - started)
     if dry_run:
         return plan.report
-    for _ in range(REPLANS):
+    for attempt in range(1 + REPLANS):
+        if attempt:
+            logger.info(
+                "%s: the catalog or the ledger changed while the sync computed; computing again", source
+            )
+            plan = plan_sync(feed, source=source, observed_at=observed_at)
         started = time.perf_counter()
         with transaction.atomic():
             if plan.is_current():
@@ -385,9 +393,8 @@ def sync_feed(
                     "%s: wrote in one transaction of %.3f s", source.name, time.perf_counter() - started
                 )
                 return report
-        logger.info(
-            "%s: the catalog or the ledger changed while the sync was computed; computing again", source
-        )
-        plan = plan_sync(feed, source=source, observed_at=observed_at)
-    with transaction.atomic():  # still changing under it: computed again with the write lock held
+    logger.warning(
+        "%s: the data kept changing while the sync computed; computing with the write lock held", source
+    )
+    with transaction.atomic():
         return plan_sync(feed, source=source, observed_at=observed_at).write()

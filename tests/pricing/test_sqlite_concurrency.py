@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
+from catalog import freshness
 from catalog.models import MatchReview, Model, Offering, Provider
 from pricing import history
 from pricing.models import PendingPriceChange, PricePeriod, SourcePeriod, SyncRun
@@ -100,14 +101,11 @@ def test_a_failure_in_the_middle_of_the_writes_leaves_catalog_and_ledger_exactly
 ):
     run_sync("litellm", file=feeds / "week1.json", observed_at=WEEK_1)
     before = everything()
-    insert_rows = history.insert_rows
 
-    def crash_on_published_periods(model, rows):
-        if model is PricePeriod:  # by now the new model, its offering and the sources' periods are written
-            raise RuntimeError("the disk filled up half way")
-        insert_rows(model, rows)
+    def crash(model_ids):  # the last write: the new model, its offering and every period are written by now
+        raise RuntimeError("the disk filled up half way")
 
-    monkeypatch.setattr(history, "insert_rows", crash_on_published_periods)
+    monkeypatch.setattr("pricing.sync.refresh_listed_prices", crash)
 
     with pytest.raises(RuntimeError, match="half way"):
         run_sync("litellm", file=feeds / "week2.json", observed_at=WEEK_2)
@@ -142,6 +140,25 @@ def test_an_editors_change_while_the_sync_computes_is_kept_and_the_sync_computed
         "input",
         "output",
     }
+
+
+@pytest.mark.django_db
+def test_a_sync_whose_data_keeps_changing_under_it_still_records_the_feed_whole(feeds, monkeypatch):
+    run_sync("litellm", file=feeds / "week1.json", observed_at=WEEK_1)
+    reconcile = history.reconcile
+
+    def editors_never_stop(*args, **kwargs):
+        freshness.bump(freshness.CATALOG)  # as every save in the admin does
+        return reconcile(*args, **kwargs)
+
+    monkeypatch.setattr(history, "reconcile", editors_never_stop)
+
+    run, report = run_sync("litellm", file=feeds / "week2.json", observed_at=WEEK_2)
+
+    assert run.status == "succeeded"
+    assert str(report.ledger) == "2 new, 2 changed, 2 unchanged, 1 held"
+    assert PricePeriod.objects.filter(offering__host_model_id="brand-new-model").count() == 2
+    assert Model.objects.filter(slug="brand-new-model").count() == 1
 
 
 # -- SQLite ----------------------------------------------------------------------------------------------------
