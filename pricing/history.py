@@ -579,11 +579,6 @@ def prepare_insert(model, rows: list[dict]) -> Insert:
     return Insert(sql, names, values)
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """INSERT rows of `model` (field name → value) in bulk (`prepare_insert`)."""
-    prepare_insert(model, rows).execute()
-
-
 def update_rows(model, changes: Sequence[tuple[int, Sequence]], names: Sequence[str]) -> None:
     """UPDATE rows of `model` by id, each (id, its values of the fields `names`), with one executemany per 1,000:
     Django's bulk_update builds a CASE per row and field, which at a sync's size costs more than the database."""

@@ -111,7 +111,9 @@ def is_free(entry: FeedEntry) -> bool:
     return base.get(Component.INPUT) == 0 and base.get(Component.OUTPUT) == 0
 
 
-PLANNED = 2**62  # stand-in ids of the offerings a plan creates: above every real id, in the order created
+# Stand-in ids of the offerings a plan creates: above every real id and in the order they are created, as their
+# ids will be (the ledger writes keys in id order).
+PLANNED = 2**62
 
 
 def planned_id(index: int) -> int:
