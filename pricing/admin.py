@@ -7,13 +7,18 @@ from pricing.ledger import StaleObservation
 from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourcePeriod, SyncRun
 from pricing.review import AlreadyDecided, approve, reject
 from tokenledger.admin import HTTPS_URLS
+from tokenledger.redaction import display_url
 
 
 @admin.register(PriceSource)
 class PriceSourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ["name", "slug", "enabled", "priority", "url"]
+    list_display = ["name", "slug", "enabled", "priority", "feed_url"]
     list_editable = ["enabled", "priority"]
+
+    @admin.display(description="URL", ordering="url")
+    def feed_url(self, source: PriceSource) -> str:
+        return display_url(source.url)  # a key in the query string stays on the edit form only
 
 
 @admin.register(PricePeriod)
