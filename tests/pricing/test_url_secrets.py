@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 
-from pricing.models import SyncRun
+from pricing.models import PriceSource, SyncRun
 from pricing.runs import run_sync
 from pricing.sources.base import FeedError
 from tokenledger.redaction import display_url
@@ -128,3 +128,11 @@ def test_the_command_prints_no_secret_of_a_failing_url(feed_server, capsys, capl
 )
 def test_the_display_form_of_a_url_has_no_credentials_or_query(url, shown):
     assert display_url(url) == shown
+
+
+def test_the_sources_admin_list_shows_a_feed_url_without_its_key(admin_client):
+    PriceSource.objects.filter(slug="litellm").update(url=f"https://feeds.example/prices.json?key={KEY}")
+
+    page = admin_client.get("/admin/pricing/pricesource/").content.decode()
+
+    assert "https://feeds.example/prices.json" in page and KEY not in page
