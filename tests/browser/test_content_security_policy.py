@@ -12,6 +12,8 @@ from catalog.models import Offering
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
 from tests.fixtures import store_runs
+from tokenledger import plotly_css
+from tokenledger.charts import PLOTLY_CSS
 
 # Registered before any script of the page runs, so that no violation goes unseen.
 CATCH_VIOLATIONS = """
@@ -139,3 +141,11 @@ def test_the_admin_and_the_api_docs_work_with_no_violation(
     watched.locator(".opblock-summary").first.click()
     expect(watched.locator(".opblock-body").first).to_be_visible()
     assert violations(watched) == []
+
+
+def test_our_plotly_css_holds_exactly_the_rules_the_bundle_would_inject(page):
+    """Else a refreshed bundle would draw with stale styles: `make plotly-js` rewrites the file."""
+    committed = (plotly_css.STATIC / PLOTLY_CSS).read_text()
+
+    assert committed == plotly_css.stylesheet(plotly_css.injected_rules(page))
+    assert ".js-plotly-plot .plotly .main-svg { position: absolute;" in committed
