@@ -22,6 +22,7 @@ from pricing.models import PriceSource, SyncLease, SyncRun, SyncStatus
 from pricing.sources import genai_prices, litellm, llm_prices, models_dev, openrouter, price_source
 from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
+from tokenledger.redaction import without_url_secrets
 
 ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter, genai_prices, llm_prices)}
 STAGES = ("fetching", "checking", "recording")
@@ -124,9 +125,9 @@ def run_sync(
     """
     source = price_source(source_slug)
     observed_at = observed_at or timezone.now()
-    run = SyncRun.objects.create(
-        source=source, observed_at=observed_at, dry_run=dry_run, origin=str(file or url or source.url)
-    )
+    # Only the display form of a URL is kept: its user, password or query string may be a key.
+    origin = str(file) if file is not None else display_url(url or source.url)
+    run = SyncRun.objects.create(source=source, observed_at=observed_at, dry_run=dry_run, origin=origin)
     holder = acquire_lease(run)
     if holder is None:
         run.status, run.finished_at = SyncStatus.SKIPPED, timezone.now()
@@ -141,8 +142,12 @@ def run_sync(
         _next_stage(holder, STAGES[2], on_stage)
         report = sync_feed(feed, source=source, observed_at=observed_at, dry_run=dry_run)
     except Exception as error:  # recorded for the admin, then raised for the caller and Celery's retry
-        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), _reason(error)
+        message = _reason(error)
+        cleaned = message if file is not None else without_url_secrets(message, url or source.url)
+        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), cleaned
         run.save()
+        if cleaned != message:  # the error quoted the URL's secrets: neither the caller nor a log may see them
+            raise FeedError(cleaned.removeprefix("FeedError: ")) from None
         raise
     finally:
         release_lease(holder)

@@ -70,7 +70,7 @@ def test_a_refused_connection_is_a_connection_error():
 def test_a_key_echoed_by_the_provider_appears_nowhere(
     fake, sample_data, monkeypatch, caplog, reader, admin_client
 ):
-    monkeypatch.setenv("FAKE_PROVIDER_KEY", SECRET)
+    monkeypatch.setenv("FAKE_PROVIDER_API_KEY", SECRET)
     offering = Offering.objects.create(
         model=Offering.objects.get(host__slug="openai", host_model_id="gpt-4o").model,
         host=Offering.objects.get(host__slug="openai", host_model_id="gpt-4o").host,
@@ -80,7 +80,7 @@ def test_a_key_echoed_by_the_provider_appears_nowhere(
         offering=offering,
         adapter=Adapter.OPENAI,
         base_url=fake.url,
-        api_key_env="FAKE_PROVIDER_KEY",
+        api_key_env="FAKE_PROVIDER_API_KEY",
         is_demo=True,
     )
     caplog.set_level(logging.DEBUG)
