@@ -146,7 +146,9 @@ def run_sync(
         cleaned = message if file is not None else without_url_secrets(message, url or source.url)
         run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), cleaned
         run.save()
-        if cleaned != message:  # the error quoted the URL's secrets: neither the caller nor a log may see them
+        if (
+            cleaned != message
+        ):  # the error quoted the URL's secrets: neither the caller nor a log may see them
             raise FeedError(cleaned.removeprefix("FeedError: ")) from None
         raise
     finally:
