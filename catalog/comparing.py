@@ -80,7 +80,7 @@ class CompareParams(QueryParams):
 # The workload's parameters, with the bounds of the form that shows them.
 CompareParams.base_fields.update(
     {
-        name: IntParam(min_value=field.min_value, max_value=field.max_value)
+        name: IntParam(min_value=field.min_value, max_value=field.max_value, blank=False)
         for name, field in WorkloadForm.base_fields.items()
     }
 )

@@ -34,10 +34,16 @@ class TextParam(forms.CharField):
 
 
 class IntParam(forms.IntegerField):
-    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+    """A whole number within bounds; absent is no value, and so is empty unless `blank` is False (a form field
+    the reader emptied)."""
+
+    def __init__(self, *, min_value: int, max_value: int, blank: bool = True, **kwargs):
+        self.blank = blank
         super().__init__(required=False, min_value=min_value, max_value=max_value, **kwargs)
 
     def to_python(self, value):
+        if value == "" and not self.blank:
+            raise ValidationError(self.error_messages["required"], code="required")
         if value and len(str(value)) > MAX_VALUE_LENGTH:
             raise ValidationError("Too long to be a number.", code="too_long")
         return super().to_python(value)
@@ -57,6 +63,8 @@ class DecimalParam(forms.DecimalField):
         number = super().to_python(value)
         if number is None:
             return None
+        if not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         number = number.normalize()
         if number.as_tuple().exponent < -self.places:
             raise ValidationError(f"At most {self.places} decimal places.", code="decimal_places")
