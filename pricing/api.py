@@ -417,7 +417,8 @@ def model_prices(
     ] = None,
 ):
     """Every price of the model at every host that offers it: one object per dated period, oldest first
-    within each host, component, tier and mode; announced future prices included. Three queries."""
+    within each host, component, tier and mode; announced future prices included. Three queries (with `host`,
+    four)."""
     found = get_model(lab, model)
     periods = PricePeriod.objects.history_of(found)
     if host:
