@@ -184,11 +184,21 @@ def _price_rows(columns: list[dict]) -> list[tuple[str, list]]:
     return rows
 
 
+class PageParams(QueryParams):
+    page = IntParam(min_value=1, max_value=MAX_PAGES)
+
+
+def page_number(request) -> int:
+    """The page asked for; the first where ?page= cannot be read (the notice says so). Past the last page,
+    the paginator shows the last."""
+    return PageParams(request.GET).values.get("page", 1)
+
+
 @cached_page(*freshness.ALL, params=BrowseParams)
 def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
-    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(page_number(request))
     # Models ticked for comparing, kept in the query string like every other choice.
     keys = picked_keys(request.GET)[:MAX_COMPARED]
     picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}
@@ -247,10 +257,6 @@ def search_suggestions(request):
     )
 
 
-class PageParams(QueryParams):
-    page = IntParam(min_value=1, max_value=MAX_PAGES)
-
-
 @cached_page(freshness.CATALOG, freshness.PRICES, params=PageParams)
 def provider(request, lab):
     provider = get_object_or_404(Provider, slug=lab)
@@ -263,7 +269,7 @@ def provider(request, lab):
         "catalog/provider.html",
         {
             "provider": provider,
-            "page": Paginator(models, MODELS_PER_PAGE).get_page(request.GET.get("page")),
+            "page": Paginator(models, MODELS_PER_PAGE).get_page(page_number(request)),
             "hosted_count": hosted.count(),
         },
     )

@@ -151,7 +151,7 @@ class QueryParams(forms.Form):
         for name, value in self.cleaned_data.items():
             for text in getattr(value, "dropped", []):
                 lines.append(f"{name}: {text!r} is not a value this page knows; left out.")
-        return lines
+        return [line if len(line) <= 200 else line[:199] + "…" for line in lines]
 
     @property
     def notices_shown(self) -> list[str]:
