@@ -118,12 +118,3 @@ def reimport_as_deprecated(model) -> None:
     import_facts(
         [], [EntryFacts(lab=lab, model_slug=model.slug, host=lab, host_model_id=model.slug, model=facts)]
     )
-
-
-def cached_pages() -> int:
-    """How many pages the page cache holds now (local memory, or Redis with REDIS_URL)."""
-    from django.core.cache import cache
-
-    if isinstance(getattr(cache, "_cache", None), dict):  # LocMemCache
-        return sum(1 for key in cache._cache if ":page:" in key)
-    return len(cache._cache.get_client().keys(cache.make_key("page:*")))

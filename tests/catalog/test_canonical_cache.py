@@ -6,9 +6,16 @@ import pytest
 from django.core.cache import cache
 
 from catalog import freshness
-from tests.fixtures import cached_pages, text_of
+from tests.fixtures import text_of
 
 pytestmark = pytest.mark.django_db
+
+
+def cached_pages() -> int:
+    """How many pages the page cache holds now (local memory, or Redis with REDIS_URL)."""
+    if isinstance(getattr(cache, "_cache", None), dict):  # LocMemCache
+        return sum(1 for key in cache._cache if ":page:" in key)
+    return len(cache._cache.get_client().keys(cache.make_key("page:*")))
 
 
 def test_unknown_parameters_share_the_pages_one_entry(sample_data, reader):
