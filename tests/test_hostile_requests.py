@@ -161,10 +161,10 @@ def test_pages_keep_their_html_error_pages(sample_data, visitor):
     assert response.status_code == 404 and "Page not found" in text_of(response)
 
 
-@pytest.mark.parametrize("page", ["-1", "0", "abc", "99999999999999999999"])
-def test_a_page_number_it_cannot_read_shows_the_first_page(sample_data, visitor, page):
+@pytest.mark.parametrize("number", ["-1", "0", "abc", "99999999999999999999"])
+def test_a_page_number_it_cannot_read_shows_the_first_page(sample_data, visitor, number):
     first = visitor.get("/models/")
 
-    response = visitor.get(f"/models/?page={page}")
+    response = visitor.get(f"/models/?page={number}")
 
     assert "Page 1 of" in text_of(response) and "Page 1 of" in text_of(first)
