@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog import freshness, search
-        from tokenledger import staticfiles  # noqa: F401  registers the plotly bundle's system check
+        from tokenledger import checks, staticfiles  # noqa: F401  register the Redis and plotly checks
 
         freshness.connect_signals()
         search.connect_signals()

@@ -9,14 +9,17 @@ size: one per filter group, one count and one page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from catalog import search
-from catalog.models import Model, ModelStatus, Offering, OfferingKind
+from catalog.models import Model, ModelStatus, Offering, OfferingKind, provider_slug_validator
+from tokenledger.params import DecimalParam, IntParam, ListParam, QueryParams, TextParam, choice_item
 
 INPUT_MODALITIES = [
     ("text", "Text"),
@@ -84,20 +87,40 @@ class Facet:
         return any(choice.selected for choice in self.choices)
 
 
-def _price(text: str | None) -> Decimal | None:
-    try:
-        value = Decimal(text or "")
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and 0 <= value <= MAX_PRICE else None
+MAX_PAGES = 10_000
+MAX_CONTEXT = 100_000_000
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        value = int(text or "")
-    except ValueError:
-        return None
-    return value if value > 0 else None
+def lab_item() -> forms.CharField:
+    """A provider slug, as ?lab= gives it."""
+    return forms.CharField(max_length=100, validators=[provider_slug_validator])
+
+
+def model_key_item() -> forms.CharField:
+    """A "<lab>/<model>" key, as ?models= gives it."""
+    return forms.CharField(
+        max_length=301,
+        validators=[RegexValidator(r"^[^/\s]+/[^/\s]+$", "Not a <lab>/<model> key.")],
+    )
+
+
+class BrowseParams(QueryParams):
+    """Every parameter of /models/, with its bounds."""
+
+    q = TextParam(max_length=200)
+    lab = ListParam(lab_item())
+    input = ListParam(choice_item(INPUT_MODALITIES))
+    output = ListParam(choice_item(OUTPUT_MODALITIES))
+    cap = ListParam(choice_item(CAPABILITIES))
+    status = ListParam(choice_item(ModelStatus.values))
+    kind = ListParam(choice_item(OfferingKind.values))
+    min_context = IntParam(min_value=1, max_value=MAX_CONTEXT)
+    max_input = DecimalParam(min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=6)
+    max_output = DecimalParam(min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=6)
+    sort = forms.ChoiceField(required=False, choices=[(name, name) for name in SEARCH_SORTS])
+    page = IntParam(min_value=1, max_value=MAX_PAGES)
+    # Models ticked for comparing (catalog.comparing.picked_keys), kept as browse moves on.
+    models = ListParam(model_key_item(), separator=",", ordered=True)
 
 
 @dataclass
@@ -118,23 +141,21 @@ class CatalogQuery:
 
     @classmethod
     def from_query(cls, params: QueryDict) -> CatalogQuery:
-        def picked(name: str, allowed) -> list[str]:
-            return [v for v in dict.fromkeys(params.getlist(name)) if allowed is None or v in allowed]
-
-        q = params.get("q", "").strip()[:200]
+        values = BrowseParams(params).values
+        q = values.get("q", "")
         sorts = SEARCH_SORTS if q else SORTS
-        sort = params.get("sort") or (RELEVANCE if q else DEFAULT_SORT)
+        sort = values.get("sort")
         return cls(
             q=q,
-            labs=picked("lab", None)[:50],
-            inputs=picked("input", dict(INPUT_MODALITIES)),
-            outputs=picked("output", dict(OUTPUT_MODALITIES)),
-            capabilities=picked("cap", CAPABILITIES),
-            statuses=picked("status", ModelStatus.values),
-            kinds=picked("kind", OfferingKind.values),
-            min_context=_int(params.get("min_context")),
-            max_input=_price(params.get("max_input")),
-            max_output=_price(params.get("max_output")),
+            labs=values.get("lab", []),
+            inputs=values.get("input", []),
+            outputs=values.get("output", []),
+            capabilities=values.get("cap", []),
+            statuses=values.get("status", []),
+            kinds=values.get("kind", []),
+            min_context=values.get("min_context"),
+            max_input=values.get("max_input"),
+            max_output=values.get("max_output"),
             sort=sort if sort in sorts else (RELEVANCE if q else DEFAULT_SORT),
         )
 

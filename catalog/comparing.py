@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
-from catalog.browse import CatalogQuery
+from catalog.browse import CatalogQuery, model_key_item
 from catalog.models import Model
 from pricing.queries import Conversation, Workload
+from tokenledger.params import IntParam, ListParam, QueryParams, TextParam
 
 MAX_COMPARED = 4
 CANDIDATES_SHOWN = 8
@@ -65,6 +66,24 @@ class WorkloadForm(forms.Form):
         return (
             {name: self.data[name] for name in self.base_fields if name in self.data} if self.is_bound else {}
         )
+
+
+class CompareParams(QueryParams):
+    """Every parameter of /compare/: the models in the order asked, the picker's search, the workload (whose
+    errors the workload form marks on the page)."""
+
+    models = ListParam(model_key_item(), separator=",", ordered=True)
+    find = TextParam(max_length=100)
+    shown_by_page = frozenset(WorkloadForm.base_fields)
+
+
+# The workload's parameters, with the bounds of the form that shows them.
+CompareParams.base_fields.update(
+    {
+        name: IntParam(min_value=field.min_value, max_value=field.max_value, blank=False)
+        for name, field in WorkloadForm.base_fields.items()
+    }
+)
 
 
 def compare_url(keys: list[str], workload: dict[str, str]) -> str:

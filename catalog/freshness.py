@@ -3,7 +3,11 @@ monitoring); every change to such data stamps a new version of its kind (`bump`)
 Last-Modified come from those versions. A price sync, a publication or a new probe batch therefore retires every
 page that showed the old data, on every web process at once, and browsers revalidate with a 304.
 
-Only anonymous GET and HEAD requests are cached; editors always see fresh pages.
+Only anonymous GET and HEAD requests are cached; editors always see fresh pages. A page is cached under its
+canonical query string only (the parameters it reads, each spelled one way: tokenledger.params), and the view
+sees that query string, so `?a=1`, `?a=1&utm=x` and `?utm=y&a=1` are one entry; a request with a value in error
+is answered uncached (it shows a notice), and so is a page larger than PAGE_MAX_BYTES. The cache itself is
+bounded (CACHES in settings; the Redis check in tokenledger.checks).
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from catalog.models import DataVersion
+from tokenledger.params import NoParams, QueryParams
 
 CATALOG, PRICES, MONITORING = "catalog", "prices", "monitoring"
 ALL = (CATALOG, PRICES, MONITORING)
 PAGE_TIMEOUT = 60 * 60  # a page no one changes still leaves the cache within the hour
+# A larger page is served but not kept: a bounded cache holds many pages, not a few huge ones.
+PAGE_MAX_BYTES = 512 * 1024
 
 
 _deferred = threading.local()
@@ -66,19 +73,24 @@ def current(scopes: tuple[str, ...]) -> tuple[str, object]:
     return version, max((changed for _, _, changed in rows), default=None)
 
 
-def cached_page(*scopes: str) -> Callable:
+def cached_page(*scopes: str, params: type[QueryParams] = NoParams) -> Callable:
     """Serve an anonymous GET from the cache while the data of `scopes` is unchanged, with an ETag and a
-    Last-Modified header for conditional requests."""
+    Last-Modified header for conditional requests. `params` names the query parameters the view reads: the view
+    sees only those, canonical; any value in error is named in `request.param_notices` (base.html shows them)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            parsed = params(request.GET)
+            request.param_notices = parsed.notices_shown
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated or parsed.in_error:
                 return view(request, *args, **kwargs)
+            request.GET = parsed.canonical()
             version, changed_at = current(scopes)
             # The day is part of the key: pages draw "the last 90 days" and "today" from the clock.
+            query = request.GET.urlencode()
             digest = hashlib.sha256(
-                f"{request.get_full_path()}|{version}|{timezone.now().date()}".encode()
+                f"{request.path}?{query}|{version}|{timezone.now().date()}".encode()
             ).hexdigest()
             etag = f'"{digest[:32]}"'
             last_modified = int(changed_at.timestamp()) if changed_at else None
@@ -92,7 +104,8 @@ def cached_page(*scopes: str) -> Callable:
                 if response.status_code == 200 and not response.streaming and not response.cookies:
                     if hasattr(response, "render"):
                         response.render()
-                    cache.set(key, response, PAGE_TIMEOUT)
+                    if len(response.content) <= PAGE_MAX_BYTES:
+                        cache.set(key, response, PAGE_TIMEOUT)
             response["ETag"] = etag
             if last_modified:
                 response["Last-Modified"] = http_date(last_modified)

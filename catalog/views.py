@@ -5,6 +5,7 @@ from itertools import groupby
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
@@ -13,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import freshness, highlights, search
-from catalog.browse import DEFAULT_SORT, CatalogQuery
-from catalog.comparing import MAX_COMPARED, WorkloadForm, candidates, compare_url, picked_keys
+from catalog.browse import DEFAULT_SORT, MAX_PAGES, BrowseParams, CatalogQuery
+from catalog.comparing import MAX_COMPARED, CompareParams, WorkloadForm, candidates, compare_url, picked_keys
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
 from catalog.models import (
@@ -34,6 +35,7 @@ from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation, base_history, last_seen, prices_by_host
 from tokenledger.formatting import change, in_and_out, usd
+from tokenledger.params import IntParam, QueryParams, TextParam
 
 MODELS_PER_PAGE = 50
 
@@ -69,7 +71,11 @@ LEADERBOARD_SORTS = {
 }
 
 
-@cached_page(freshness.CATALOG)
+class BenchmarksParams(QueryParams):
+    sort = forms.ChoiceField(required=False, choices=[(name, name) for name in LEADERBOARD_SORTS])
+
+
+@cached_page(freshness.CATALOG, params=BenchmarksParams)
 def benchmarks(request):
     """Every published score, grouped by benchmark, best first (or newest, or by model), each with its source and
     date; the rank is by score whatever the order. One query."""
@@ -92,7 +98,7 @@ def benchmarks(request):
     )
 
 
-@cached_page(*freshness.ALL)
+@cached_page(*freshness.ALL, params=CompareParams)
 def compare(request):
     """Two to four models side by side: facts, every price component, the cost of the reader's workload, price
     histories in one chart, measured availability and latency, benchmark scores; a picker adds and removes
@@ -178,11 +184,21 @@ def _price_rows(columns: list[dict]) -> list[tuple[str, list]]:
     return rows
 
 
-@cached_page(*freshness.ALL)
+class PageParams(QueryParams):
+    page = IntParam(min_value=1, max_value=MAX_PAGES)
+
+
+def page_number(request) -> int:
+    """The page asked for; the first where ?page= cannot be read (the notice says so). Past the last page,
+    the paginator shows the last."""
+    return PageParams(request.GET).values.get("page", 1)
+
+
+@cached_page(*freshness.ALL, params=BrowseParams)
 def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
-    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(page_number(request))
     # Models ticked for comparing, kept in the query string like every other choice.
     keys = picked_keys(request.GET)[:MAX_COMPARED]
     picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}
@@ -211,7 +227,11 @@ def model_list(request):
 SUGGESTIONS = 8
 
 
-@cached_page(freshness.CATALOG, freshness.PRICES)
+class SuggestionParams(QueryParams):
+    q = TextParam(max_length=200)
+
+
+@cached_page(freshness.CATALOG, freshness.PRICES, params=SuggestionParams)
 def search_suggestions(request):
     """What the header search suggests as the reader types (static/js/search.js): the most relevant models with
     their lab and listed price, or the nearest names when nothing matches. JSON; two queries, or three."""
@@ -237,7 +257,7 @@ def search_suggestions(request):
     )
 
 
-@cached_page(freshness.CATALOG, freshness.PRICES)
+@cached_page(freshness.CATALOG, freshness.PRICES, params=PageParams)
 def provider(request, lab):
     provider = get_object_or_404(Provider, slug=lab)
     models = provider.models.with_listing().order_by("name")
@@ -249,13 +269,20 @@ def provider(request, lab):
         "catalog/provider.html",
         {
             "provider": provider,
-            "page": Paginator(models, MODELS_PER_PAGE).get_page(request.GET.get("page")),
+            "page": Paginator(models, MODELS_PER_PAGE).get_page(page_number(request)),
             "hosted_count": hosted.count(),
         },
     )
 
 
-@cached_page(*freshness.ALL)
+class ConversationParams(QueryParams):
+    """The conversation a model's page prices (pricing.queries.Conversation.from_query)."""
+
+    input_tokens = IntParam(min_value=0, max_value=Conversation.MAX_TOKENS)
+    output_tokens = IntParam(min_value=0, max_value=Conversation.MAX_TOKENS)
+
+
+@cached_page(*freshness.ALL, params=ConversationParams)
 def model_detail(request, lab, model):
     found = Model.objects.with_lab().filter(lab__slug=lab, slug=model).first()
     if found is None:
@@ -394,7 +421,11 @@ class Change:
     direction: str = ""  # "down" or "up" for a price
 
 
-@cached_page(freshness.CATALOG, freshness.PRICES)
+class ChangesParams(QueryParams):
+    kind = forms.ChoiceField(required=False, choices=[(name, name) for name in CHANGE_KINDS])
+
+
+@cached_page(freshness.CATALOG, freshness.PRICES, params=ChangesParams)
 def recent_changes(request):
     """What changed across the catalog, newest first: prices at every host, models released, lifecycle status.
     Three queries."""

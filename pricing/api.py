@@ -12,16 +12,27 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from catalog.lifecycle import successor_of
-from catalog.models import Model, ModelQuerySet, ModelRedirect, Offering, OfferingKind
+from catalog.models import (
+    Model,
+    ModelQuerySet,
+    ModelRedirect,
+    Offering,
+    OfferingKind,
+    Provider,
+)
 from pricing.models import Component, PricePeriod, SourcePeriod
 from pricing.queries import Conversation, host_order, quotes_for
 from pricing.records import decimal_text
 
 MAX_PAGE_SIZE = 200
+MAX_OFFSET = 1_000_000  # far beyond the catalogue, far within every database's integers
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"  # a provider slug (catalog.models.provider_slug_validator)
+# Days the ledger can answer for: from before its first price to far beyond any announced change.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 api = NinjaAPI(
     title="Tokenledger API",
@@ -31,6 +42,12 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request: HttpRequest, error: ValidationError):
+    """A parameter that cannot be read is the client's error: 400, naming each parameter and why."""
+    return api.create_response(request, {"detail": error.errors}, status=400)
 
 
 def absolute_url(context: dict, path: str) -> str:
@@ -156,20 +173,28 @@ def base_price(model: Model) -> dict | None:
 class ModelPagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, description=f"At most {MAX_PAGE_SIZE}; more is read as {MAX_PAGE_SIZE}.")
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
 @paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
 def list_models(
     request: HttpRequest,
-    lab: Annotated[str | None, Query(description="Only this lab's models, by slug, e.g. openai.")] = None,
+    lab: Annotated[
+        str | None,
+        Query(
+            description="Only this lab's models, by slug, e.g. openai; an unknown lab is a 404.",
+            max_length=100,
+            pattern=SLUG_PATTERN,
+        ),
+    ] = None,
     q: Annotated[
         str,
         Query(
+            max_length=200,
             description="Search as the site does: every word, in any order, case, spaces and punctuation aside "
             "(gpt4o finds GPT-4o), in names, ids, any host's id, old addresses, families and labs; "
-            "most relevant first."
+            "most relevant first.",
         ),
     ] = "",
 ):
@@ -180,6 +205,8 @@ def list_models(
     else:
         models = Model.objects.with_lab().order_by("lab__name", "name", "pk")
     if lab:
+        if not Provider.objects.filter(slug=lab).exists():
+            raise HttpError(404, f"No lab {lab} in the catalogue.")
         models = models.filter(lab__slug=lab)
     return with_base_prices(models)
 
@@ -369,20 +396,33 @@ def model_prices(
     request: HttpRequest,
     lab: str,
     model: str,
-    host: Annotated[str | None, Query(description="Only this host's prices, by slug, e.g. azure.")] = None,
+    host: Annotated[
+        str | None,
+        Query(
+            description="Only this host's prices, by slug, e.g. azure; a host that never offered the model is "
+            "a 404.",
+            max_length=100,
+            pattern=SLUG_PATTERN,
+        ),
+    ] = None,
     as_of: Annotated[
         dt.date | None,
         Query(
+            ge=FIRST_DAY,
+            le=LAST_DAY,
             description="Only the prices in force at the start of this day (UTC), as YYYY-MM-DD; effective "
-            "dates are honoured, so a day after an announced change gives the new price."
+            "dates are honoured, so a day after an announced change gives the new price.",
         ),
     ] = None,
 ):
     """Every price of the model at every host that offers it: one object per dated period, oldest first
-    within each host, component, tier and mode; announced future prices included. Three queries."""
+    within each host, component, tier and mode; announced future prices included. Three queries (with `host`,
+    four)."""
     found = get_model(lab, model)
     periods = PricePeriod.objects.history_of(found)
     if host:
+        if not found.offerings.filter(host__slug=host).exists():
+            raise HttpError(404, f"{found.key} is not offered by a host {host}.")
         periods = periods.filter(offering__host__slug=host)
     on = dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC) if as_of is not None else None
     if on is not None:

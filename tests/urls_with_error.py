@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tokenledger.urls import handler400, handler404, handler500  # noqa: F401  the site's error pages
 from tokenledger.urls import urlpatterns as site_urlpatterns
 
 

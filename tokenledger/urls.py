@@ -11,6 +11,11 @@ from pricing.api import api
 
 api.add_router("", monitoring_api)
 
+# JSON for the API, the site's pages elsewhere (tokenledger.errors).
+handler400 = "tokenledger.errors.bad_request"
+handler404 = "tokenledger.errors.page_not_found"
+handler500 = "tokenledger.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),

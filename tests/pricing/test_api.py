@@ -115,7 +115,7 @@ def test_as_of_before_the_first_observation_gives_no_prices(sample_data, reader)
 def test_a_malformed_as_of_is_refused_with_a_message_naming_the_parameter(sample_data, reader, day):
     response = reader.get(f"/api/v1/models/{REFERENCE}/prices/?as_of={day}")
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     [error] = response.json()["detail"]
     assert error["loc"] == ["query", "as_of"]
     assert "valid date" in error["msg"]
