@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
 
+from pricing.feedjson import decode
 from pricing.sources.base import FeedError
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
@@ -58,10 +57,7 @@ def fetch_json(
             except _RetryableStatus as status:
                 last_error = f"answered HTTP {status.code}"
                 continue
-            try:
-                return json.loads(body, parse_float=Decimal)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise FeedError(f"{shown} did not answer valid JSON: {error}") from None
+            return decode(body, shown)
     raise FeedError(f"{shown} {last_error} ({retries + 1} attempts)")
 
 
