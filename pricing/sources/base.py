@@ -145,13 +145,13 @@ def checked_price(value: Any, *, unit: str = Unit.PER_MILLION_TOKENS, scale: Dec
 def checked_threshold(value: Any, where: str) -> int:
     """A tier's prompt-length threshold: a whole number of tokens from 1 to MAX_TOKENS, or InvalidPrice."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TOKENS:
-        raise InvalidPrice(f"{where} {shown(value)} is not a number of tokens from 1 to {MAX_TOKENS:,}")
+        raise InvalidPrice(f"{where}: {shown(value)} is not a number of tokens from 1 to {MAX_TOKENS:,}")
     return value
 
 
 def shown(value: Any, length: int = SHOWN_LENGTH) -> str:
     """A value as a reason quotes it: its repr (control characters escaped), cut short."""
-    text = repr(value)
+    text = str(value) if isinstance(value, Decimal) else repr(value)
     return text if len(text) <= length else f"{text[: length - 1]}…"
 
 

@@ -48,6 +48,7 @@ from pricing.sources.schema import (
     TokenCount,
     id_problem,
     problem,
+    repeated_ids,
     shown_id,
 )
 
@@ -311,7 +312,9 @@ def parse(data: Any) -> ParsedFeed:
         )
     feed = ParsedFeed()
     for provider in data:
-        if reason := id_problem(provider["id"], SLUG_LENGTH):
+        if reason := id_problem(provider["id"], SLUG_LENGTH) or next(
+            (f"{key}: given twice" for key in repeated_ids(provider)), None
+        ):
             feed.seen += len(provider["models"])
             feed.rejections.append(Rejection(shown_id(provider["id"]), f"provider {reason}"))
             continue

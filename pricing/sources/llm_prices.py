@@ -158,6 +158,11 @@ def model_records(model: _Model) -> list[PriceRecord]:
     return sorted(records)
 
 
+def _listing(model: _Model) -> tuple[str, str] | None:
+    """The host's listing a rejected model is, where its id reads as the host's: its prices stay as they were."""
+    return (VENDORS[model.vendor][0], model.model_id) if model.vendor in VENDORS else None
+
+
 def parse(data: Any) -> ParsedFeed:
     if not isinstance(data, dict) or not isinstance(data.get("prices"), list):
         raise FeedError('an llm-prices file is a JSON object with a "prices" list')
@@ -188,7 +193,7 @@ def parse(data: Any) -> ParsedFeed:
     for key, model in models.items():
         feed.seen += 1
         if key in unreadable:
-            feed.rejections.append(Rejection(model.source_id, unreadable[key]))
+            feed.rejections.append(Rejection(model.source_id, unreadable[key], listing=_listing(model)))
             continue
         if model.vendor not in VENDORS:
             feed.rejections.append(
@@ -198,7 +203,7 @@ def parse(data: Any) -> ParsedFeed:
         try:
             prices = model_records(model)
         except InvalidPrice as error:
-            feed.rejections.append(Rejection(model.source_id, str(error)))
+            feed.rejections.append(Rejection(model.source_id, str(error), listing=_listing(model)))
             continue
         if not prices:
             feed.skipped += 1

@@ -153,7 +153,7 @@ def entry_records(pricing: dict[str, Any]) -> list[PriceRecord]:
         if not isinstance(override, dict):
             raise InvalidPrice(f"pricing.overrides: {str(override)[:40]!r} is not an object")
         threshold = checked_threshold(
-            override.get("min_prompt_tokens"), "pricing.overrides: min_prompt_tokens"
+            override.get("min_prompt_tokens"), "pricing.overrides.min_prompt_tokens"
         )
         try:
             records += price_records(override, tier=context_tier(threshold), prompt=pricing.get("prompt"))
