@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from catalog.importing import ModelFacts
+from catalog.models import modality_flags
 from pricing.models import Unit
 from pricing.records import PriceRecord, normalised, to_decimal
 
@@ -166,6 +167,13 @@ def entry_problem(entry: FeedEntry) -> str | None:
     ids = [(name, getattr(entry, name), length) for name, length in _ENTRY_COLUMNS.items()]
     ids += [("region", region, SLUG_LENGTH) for region in entry.regions]
     texts = [(name, getattr(entry.facts, name), length) for name, length in _FACT_COLUMNS.items()]
+    modalities = [*entry.facts.input_modalities, *entry.facts.output_modalities]
+    ids += [("modality", m, 20) for m in modalities]
+    tags = modality_flags(list(entry.facts.input_modalities), list(entry.facts.output_modalities))[
+        "modality_tags"
+    ]
+    if len(tags) > 200:  # Model.modality_tags
+        return f"{len(modalities)} modalities are more than a model lists"
     for name, value, length in [*ids, *texts]:
         if len(value) > length:
             return f"{name} {shown(value)} is {len(value):,} characters long, over {length:,}"
