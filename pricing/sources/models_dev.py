@@ -71,8 +71,8 @@ class Limit(Schema):
 
 
 class Modalities(Schema):
-    input: list[Text(20)] | None = None
-    output: list[Text(20)] | None = None
+    input: list[Id(20)] | None = None
+    output: list[Id(20)] | None = None
 
 
 class TierSize(Schema):
@@ -124,7 +124,7 @@ class Provider(Schema):
     name: Text(NAME_LENGTH) = None
     doc: Text(200) = None
     api: Text(200) = None
-    env: list[Text(100)] | None = None
+    env: list[Id(100)] | None = None
 
 
 def load(path: Path) -> dict[str, Any]:

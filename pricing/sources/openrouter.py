@@ -65,8 +65,8 @@ MIN_USD_PER_IMAGE = Decimal("0.0001")
 
 
 class Architecture(Schema):
-    input_modalities: list[Text(20)] | None = None
-    output_modalities: list[Text(20)] | None = None
+    input_modalities: list[Id(20)] | None = None
+    output_modalities: list[Id(20)] | None = None
 
 
 class TopProvider(Schema):
