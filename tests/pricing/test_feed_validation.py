@@ -293,14 +293,25 @@ def test_an_entry_whose_host_cannot_be_read_is_rejected_and_only_marked_missing(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[" * 10_000 + "]" * 10_000, f"nests 10000 levels deep, over the {MAX_DEPTH}"),
-        ('{"a": ' * 40 + "1" + "}" * 40, "nests 40 levels deep"),
+        ("[" * 10_000 + "]" * 10_000, f"nests deeper than the {MAX_DEPTH} levels a price feed needs"),
+        ('{"a": ' * 40 + "1" + "}" * 40, "nests deeper than the 32 levels"),
+        ("[[]" * 40 + "]" * 40, "nests deeper than the 32 levels"),
+        ('["[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]', "is a JSON object"),
         ("{not json", "is not valid JSON"),
         ("", "is not valid JSON"),
         ('["a", "list"]', "is a JSON object"),
         ("\xff\xfe", "is not UTF-8 text: invalid start byte at byte 0"),
     ],
-    ids=["very-deep", "deep", "not-json", "empty", "wrong-shape", "not-utf8"],
+    ids=[
+        "very-deep",
+        "deep",
+        "deep-stairs",
+        "brackets-in-a-string",
+        "not-json",
+        "empty",
+        "wrong-shape",
+        "not-utf8",
+    ],
 )
 def test_a_feed_unreadable_as_a_whole_is_refused_with_one_line_and_nothing_is_written(
     sample_data, tmp_path, text, message
