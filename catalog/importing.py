@@ -40,6 +40,7 @@ from catalog.resolution import (
     record_redirects,
     resolve_listings,
 )
+from catalog.slugs import model_slug, provider_slug
 from catalog.workflow import mark_needs_update
 
 
@@ -55,6 +56,10 @@ class ProviderFacts:
     country_code: str = ""
     api_key_env: tuple[str, ...] = ()
     source: str = ""
+
+    def __post_init__(self) -> None:
+        # A catalogue's provider id becomes the provider's address: routable whatever the feed wrote.
+        object.__setattr__(self, "slug", provider_slug(self.slug))
 
     def fields(self) -> dict[str, Any]:
         values = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "slug"}
@@ -111,6 +116,15 @@ class EntryFacts:
     listed_name: str = ""  # the host's own name for it (set by resolution; `model` then holds the model's)
     source_hint: str = ""  # "<lab>/<model>" as the feed named it, kept for resolving again
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The host is a provider's address (as ProviderFacts.slug makes it); the lab and model, where given,
+        # a model's (resolution gives them otherwise, through the same functions).
+        object.__setattr__(self, "host", provider_slug(self.host))
+        if self.lab:
+            object.__setattr__(self, "lab", provider_slug(self.lab))
+        if self.model_slug:
+            object.__setattr__(self, "model_slug", model_slug(self.model_slug))
 
     @property
     def listing(self) -> Listing:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -17,9 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.countries import country_name
-
-provider_slug_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9._-]*$", "Lowercase letters, digits, dots and dashes."
+from catalog.slugs import (
+    MODEL_SLUG_MAX,
+    MODEL_SLUG_PATTERN,
+    PROVIDER_SLUG_MAX,
+    PROVIDER_SLUG_PATTERN,
+    model_slug_validator,
+    provider_slug_validator,
 )
 
 
@@ -27,7 +30,10 @@ class Provider(models.Model):
     """A lab that makes models, a host that serves them over an API, or both."""
 
     slug = models.CharField(
-        max_length=100, unique=True, validators=[provider_slug_validator], help_text="e.g. openai, wafer.ai"
+        max_length=PROVIDER_SLUG_MAX,
+        unique=True,
+        validators=[provider_slug_validator],
+        help_text="e.g. openai, wafer.ai",
     )
     name = models.CharField(max_length=200)
     is_lab = models.BooleanField(default=False, help_text="Makes models of its own.")
@@ -50,6 +56,12 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Bulk paths skip validators: the database refuses a slug no URL could route (catalog.slugs).
+            models.CheckConstraint(
+                condition=Q(slug__regex=rf"\A{PROVIDER_SLUG_PATTERN}\Z"), name="provider_slug_is_routable"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -162,7 +174,9 @@ class Model(models.Model):
 
     lab = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     slug = models.CharField(
-        max_length=200, help_text="The model's part of the URL: /models/lab/slug/. No slashes."
+        max_length=MODEL_SLUG_MAX,
+        validators=[model_slug_validator],
+        help_text="The model's part of the URL: /models/lab/slug/. Lowercase letters, digits and . _ : + -.",
     )
     name = models.CharField(max_length=200)
     family = models.CharField(max_length=100, blank=True)
@@ -249,7 +263,9 @@ class Model(models.Model):
         ordering = ["lab__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["lab", "slug"], name="model_unique_slug_per_lab"),
-            models.CheckConstraint(condition=~Q(slug__contains="/"), name="model_slug_has_no_slash"),
+            models.CheckConstraint(
+                condition=Q(slug__regex=rf"\A{MODEL_SLUG_PATTERN}\Z"), name="model_slug_is_routable"
+            ),
         ]
 
     def __str__(self) -> str:

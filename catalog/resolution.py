@@ -110,7 +110,12 @@ def offering_kind(
 
 
 def resolve_listings(
-    listings: list[Listing], released: list, report: ResolutionReport, *, whole_catalog: bool = False
+    listings: list[Listing],
+    released: list,
+    report: ResolutionReport,
+    *,
+    whole_catalog: bool = False,
+    queue: bool = True,
 ) -> list[Resolution]:
     """The lab model of each listing, in the same way for a catalogue import and for `resolve_models`, so that
     importing again or resolving again comes to the same models.
@@ -121,7 +126,10 @@ def resolve_listings(
     listings of it resolve to one model. Doubtful listings are queued for an editor.
 
     A price sync resolves only listings new to the catalog, against every model in it (`whole_catalog`): a model
-    an earlier sync created is a candidate too."""
+    an earlier sync created is a candidate too.
+
+    Only reads, but for queueing the doubtful listings; with `queue=False` they are left in `report.doubtful`
+    for the caller to queue (`queue_doubtful`) where it writes (a sync, in its short write transaction)."""
     labs = known_labs() | {lab_spelling(x.lab_hint) or x.lab_hint for x in listings if x.lab_hint}
     index = catalog_index(labs, anchored_only=not whole_catalog)
     hosts = {listing.host for listing in listings} | set(
@@ -155,7 +163,9 @@ def resolve_listings(
             doubtful.append((listings[i], resolution))
         report.rules[resolution.rule] += 1
         resolutions[i] = resolution
-    report.queued = queue_doubtful(doubtful)
+    report.doubtful = doubtful
+    if queue:
+        report.queued = queue_doubtful(doubtful)
     return resolutions
 
 
@@ -174,6 +184,7 @@ class ResolutionReport:
     merged: list[tuple[str, str]] = field(default_factory=list)  # (old key, new key)
     merged_rules: list[str] = field(default_factory=list)  # the rule that merged each
     moves: list[tuple[str, str, str, str]] = field(default_factory=list)  # (listing, from, to, rule)
+    doubtful: list[tuple[Listing, Resolution]] = field(default_factory=list)  # for an editor
 
 
 def queue_doubtful(doubtful: list[tuple[Listing, Resolution]]) -> int:
@@ -200,8 +211,9 @@ def queue_doubtful(doubtful: list[tuple[Listing, Resolution]]) -> int:
     return len(to_create)
 
 
-def record_redirects(old_keys: dict[tuple[str, str], int]) -> int:
-    """Old addresses → model id, for keys that are no model's own address and not yet recorded."""
+def record_redirects(old_keys: dict[tuple[str, str], int], *, refresh: bool = True) -> int:
+    """Old addresses → model id, for keys that are no model's own address and not yet recorded. With
+    `refresh=False` the caller refreshes the models' search documents itself (a sync, once for all it wrote)."""
     if not old_keys:
         return 0
     taken = set(Model.objects.values_list("lab__slug", "slug"))
@@ -212,7 +224,8 @@ def record_redirects(old_keys: dict[tuple[str, str], int]) -> int:
         if (lab, slug) not in taken and (lab, slug) not in recorded and slug
     ]
     ModelRedirect.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    search.refresh_documents({redirect.model_id for redirect in new})  # an old address finds its model
+    if refresh:
+        search.refresh_documents({redirect.model_id for redirect in new})  # an old address finds its model
     return len(new)
 
 

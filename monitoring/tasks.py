@@ -27,7 +27,7 @@ def probe_slot(target_ids: list[int], slot: str) -> int:
     return len(probe_targets(targets, started_at=dt.datetime.fromisoformat(slot)))
 
 
-@shared_task
+@shared_task(soft_time_limit=30 * 60, time_limit=31 * 60)  # a first prune of a large table is long
 def prune_probe_runs() -> dict[str, int]:
     """Daily: roll up and delete raw runs past the retention setting, and rollups past theirs."""
     return rollups.prune()

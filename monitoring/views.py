@@ -9,13 +9,22 @@ from catalog.models import Model
 from monitoring.api import Day, day_row
 from monitoring.models import ProbeTarget
 from monitoring.queries import daily_series, status_of_targets
+from pricing.health import OVERDUE_AFTER, source_health
 
 
-@cached_page(freshness.MONITORING)
+@cached_page(freshness.MONITORING, freshness.PRICES)
 def status(request):
-    """Every monitored model with the state of its last run and its last 24 hours; an honest empty page until
-    there are some."""
-    return render(request, "monitoring/status.html", {"targets": status_of_targets()})
+    """Every monitored model with the state of its last run and its last 24 hours (an honest empty section until
+    there are some), and each price source with the age of its last successful sync."""
+    return render(
+        request,
+        "monitoring/status.html",
+        {
+            "targets": status_of_targets(),
+            "price_sources": source_health(),
+            "overdue_days": OVERDUE_AFTER.days,
+        },
+    )
 
 
 def availability_csv(request, lab: str, model: str) -> HttpResponse:

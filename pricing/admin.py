@@ -1,19 +1,44 @@
 import json
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
+from pricing.health import OVERDUE_AFTER
 from pricing.ledger import StaleObservation
 from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, PriceSource, SourcePeriod, SyncRun
 from pricing.review import AlreadyDecided, approve, reject
+from tokenledger import formatting
 from tokenledger.admin import HTTPS_URLS
 
 
 @admin.register(PriceSource)
 class PriceSourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ["name", "slug", "enabled", "priority", "url"]
+    list_display = ["name", "slug", "enabled", "priority", "last_success", "last_success_age", "last_failure_reason",
+                    "url"]  # fmt: skip
     list_editable = ["enabled", "priority"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_sync_health()
+
+    @admin.display(description="Last successful sync", ordering="last_success_at")
+    def last_success(self, source):
+        return source.last_success_at or "never"
+
+    @admin.display(description="Age")
+    def last_success_age(self, source):
+        age = None if source.last_success_at is None else timezone.now() - source.last_success_at
+        text = formatting.age(age) if age is not None else "never synced"
+        if age is None or age > OVERDUE_AFTER:
+            return format_html('<strong class="errornote">{} (overdue)</strong>', text)
+        return text
+
+    @admin.display(description="Last failure")
+    def last_failure_reason(self, source):
+        if source.last_failure_at is None:
+            return "—"
+        return f"{source.last_failure_at:%Y-%m-%d %H:%M} UTC: {source.last_failure}"
 
 
 @admin.register(PricePeriod)

@@ -76,6 +76,14 @@ class LedgerChanges:
     published: int = 0  # published periods written (opened, closed or corrected)
     corrections: int = 0  # of which corrections: another source followed, with another figure
     republished: set[int] = field(default_factory=set, repr=False)  # offerings whose published prices changed
+    pending: LedgerWrites | None = field(default=None, repr=False, compare=False)  # computed, not yet written
+
+    def write(self, ids: Mapping[int, int] = {}) -> None:
+        """Write what was computed (`record_observations(write=False)`); `ids` maps the stand-in ids of offerings
+        planned alongside (a sync's stand-ins, `pricing.sync.planned_id`) to the ids they were created with."""
+        if self.pending is not None:
+            self.republished = self.pending.write(ids)
+            self.pending = None
 
     @property
     def wrote_anything(self) -> bool:
@@ -388,15 +396,50 @@ def reconcile(records: Mapping[int, list[Span]], priority: Mapping[int, int]) ->
     return published
 
 
-def publish(
+@dataclass
+class Publication:
+    """The published periods to write for some keys, computed from reads alone (`plan_publication`) and written
+    by `write`: a sync computes outside its transaction and writes in a short one."""
+
+    to_delete: list[int] = field(default_factory=list)
+    to_close: list[tuple[int, dict]] = field(default_factory=list)
+    to_update: list[tuple[int, dict]] = field(default_factory=list)
+    to_create: list[dict] = field(default_factory=list)
+    republished: set[int] = field(default_factory=set)  # offerings whose published prices change
+    inserts: Insert = field(default_factory=lambda: Insert())  # to_create, ready for the database
+
+    @property
+    def changes(self) -> LedgerChanges:
+        return LedgerChanges(
+            published=len(self.to_delete) + len(self.to_close) + len(self.to_update) + len(self.to_create),
+            corrections=sum(p["opening"] == Opening.CORRECTION for p in self.to_create),
+            republished=set(self.republished),
+        )
+
+    def write(self, ids: Mapping[int, int] = {}) -> None:
+        """Write the periods; `ids` maps the stand-in ids of offerings planned alongside to their own."""
+        # Delete, shorten, lengthen, then create: the database forbids overlapping periods and two open periods
+        # of a key at every row it writes, so nothing may grow into room another row still holds.
+        for chunk in chunks(self.to_delete):
+            PricePeriod.objects.filter(pk__in=chunk).delete()
+        grouped_update(PricePeriod, self.to_close)
+        for pk, changed in self.to_update:  # rare: a period runs on where a later one was withdrawn
+            PricePeriod.objects.filter(pk=pk).update(**changed)
+        self.inserts.execute(ids)
+        self.republished = {ids.get(pk, pk) for pk in self.republished}
+        if self.changes.published:
+            freshness.bump(freshness.PRICES)
+
+
+def plan_publication(
     keys: Iterable[Key], spans: Mapping[Key, Mapping[int, list[Span]]] | None = None
-) -> LedgerChanges:
-    """Bring the published periods of these keys in line with the sources' records. A period whose start is
-    unchanged keeps its row (and so its id in feeds); only what differs is written."""
+) -> Publication:
+    """What brings the published periods of these keys in line with the sources' records, without writing it. A
+    period whose start is unchanged keeps its row (and so its id in feeds); only what differs is written."""
     keys = set(keys)
-    changes = LedgerChanges()
+    publication = Publication()
     if not keys:
-        return changes
+        return publication
     offering_ids = {key[0] for key in keys}
     if spans is None:
         spans = load_spans(offering_ids)
@@ -408,10 +451,6 @@ def publish(
             key = (period.offering_id, period.component, period.tier, period.mode)
             if key in keys:
                 existing[key][period.valid_from] = period
-    to_delete: list[int] = []
-    to_close: list[tuple[int, dict]] = []
-    to_update: list[tuple[int, dict]] = []
-    to_create: list[dict] = []
     written: set[Key] = set()
     now = timezone.now()
     for key in sorted(keys):  # the same order every time: ids, and so feeds' order on one date, are stable
@@ -419,7 +458,7 @@ def publish(
         have = existing.get(key, {})
         wanted_starts = {p.valid_from for p in wanted}
         gone = [period.pk for start, period in have.items() if start not in wanted_starts]
-        to_delete += gone
+        publication.to_delete += gone
         if gone:
             written.add(key)
         for p in wanted:
@@ -430,26 +469,24 @@ def publish(
                     continue
                 grows = (p.valid_to or _END_OF_TIME) > (period.valid_to or _END_OF_TIME)
                 written.add(key)
-                (to_update if grows else to_close).append((period.pk, changed))
+                (publication.to_update if grows else publication.to_close).append((period.pk, changed))
             else:
                 written.add(key)
-                to_create.append(
+                publication.to_create.append(
                     {**_key_fields(key), "valid_from": p.valid_from, **p.fields(), "created_at": now}
                 )
-    # Delete, shorten, lengthen, then create: the database forbids overlapping periods and two open periods of a
-    # key at every row it writes, so nothing may grow into room another row still holds.
-    for chunk in chunks(to_delete):
-        PricePeriod.objects.filter(pk__in=chunk).delete()
-    grouped_update(PricePeriod, to_close)
-    for pk, changed in to_update:  # rare: a period runs on where a later one was withdrawn
-        PricePeriod.objects.filter(pk=pk).update(**changed)
-    insert_rows(PricePeriod, to_create)
-    changes.published = len(to_delete) + len(to_close) + len(to_update) + len(to_create)
-    changes.republished = {key[0] for key in keys if key in written}
-    changes.corrections = sum(p["opening"] == Opening.CORRECTION for p in to_create)
-    if changes.published:
-        freshness.bump(freshness.PRICES)
-    return changes
+    publication.republished = {key[0] for key in keys if key in written}
+    publication.inserts = prepare_insert(PricePeriod, publication.to_create)
+    return publication
+
+
+def publish(
+    keys: Iterable[Key], spans: Mapping[Key, Mapping[int, list[Span]]] | None = None
+) -> LedgerChanges:
+    """Bring the published periods of these keys in line with the sources' records (`plan_publication`)."""
+    publication = plan_publication(keys, spans)
+    publication.write()
+    return publication.changes
 
 
 # -- recording a source's observation --------------------------------------------------------------------------
@@ -474,12 +511,14 @@ def span_changes(old: Span, new: Span) -> dict:
     return {f: getattr(new, f) for f in _SPAN_COLUMNS if getattr(old, f) != getattr(new, f)}
 
 
-def _write_spans(writes: list[tuple[Key, Span]], updates: list[tuple[int, dict]], deletes: list[int]) -> None:
+def _write_spans(
+    inserts: Insert, updates: list[tuple[int, dict]], deletes: list[int], ids: Mapping[int, int]
+) -> None:
     """Write a source's spans: deletions, then changes to existing rows, then new rows."""
     for chunk in chunks(deletes):
         SourcePeriod.objects.filter(pk__in=chunk).delete()
     grouped_update(SourcePeriod, updates)
-    insert_rows(SourcePeriod, [_fields(key, span) for key, span in writes])
+    inserts.execute(ids)
 
 
 def _key_fields(key: Key) -> dict:
@@ -491,12 +530,34 @@ def _fields(key: Key, span: Span) -> dict:
     return {**_key_fields(key), "source_id": span.source_id, "valid_from": span.valid_from, **columns}
 
 
-def insert_rows(model, rows: list[dict]) -> None:
-    """INSERT rows of `model` (field name → value) with one executemany per 1,000: a sync writes tens of thousands
-    of periods, and the ORM's per-value preparation costs more than the database does. Only plain fields:
-    datetimes are adapted for the backend, every other value goes as it is."""
+@dataclass
+class Insert:
+    """An INSERT of many rows with their values ready for the backend (`prepare_insert`): prepared while a sync
+    computes, executed in its short write transaction."""
+
+    sql: str = ""
+    names: list[str] = field(default_factory=list)
+    values: list[list] = field(default_factory=list)
+
+    def execute(self, ids: Mapping[int, int] = {}) -> None:
+        """Run it, with one executemany per 1,000 rows; `ids` replaces stand-in offering ids (`LedgerChanges.write`)."""
+        if not self.values:
+            return
+        if ids and "offering_id" in self.names:
+            at = self.names.index("offering_id")
+            for row in self.values:
+                row[at] = ids.get(row[at], row[at])
+        with connection.cursor() as cursor:
+            for chunk in chunks(self.values, 1000):
+                cursor.executemany(self.sql, chunk)
+
+
+def prepare_insert(model, rows: list[dict]) -> Insert:
+    """The INSERT of rows of `model` (field name → value): a sync writes tens of thousands of periods, and the ORM's
+    per-value preparation costs more than the database does. Only plain fields: datetimes are adapted for the
+    backend, every other value goes as it is."""
     if not rows:
-        return
+        return Insert()
     names = list(rows[0])
     fields = [model._meta.get_field(name.removesuffix("_id")) for name in names]
     adapt = [
@@ -515,6 +576,24 @@ def insert_rows(model, rows: list[dict]) -> None:
         ]
         for row in rows
     ]
+    return Insert(sql, names, values)
+
+
+def update_rows(model, changes: Sequence[tuple[int, Sequence]], names: Sequence[str]) -> None:
+    """UPDATE rows of `model` by id, each (id, its values of the fields `names`), with one executemany per 1,000:
+    Django's bulk_update builds a CASE per row and field, which at a sync's size costs more than the database."""
+    if not changes:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    values = [
+        [*(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)), pk]
+        for pk, row in changes
+    ]
     with connection.cursor() as cursor:
         for chunk in chunks(values, 1000):
             cursor.executemany(sql, chunk)
@@ -529,9 +608,13 @@ def record_observations(
     hold: bool = True,
     evidence: Mapping[int, dict] | None = None,
     still_listed: Set[int] = frozenset(),
+    write: bool = True,
 ) -> LedgerChanges:
     """Record what `source` says at `observed_at` about these offerings (offering id → its records), then
     publish the keys whose record changed.
+
+    With `write=False` this only reads: the changes it returns are to be written later (`LedgerChanges.write`),
+    as a sync does in its short write transaction, or never (a dry run).
 
     `feed_hosts` (the ids of the hosts the feed lists) makes this a whole feed: keys the source priced before and
     no longer gives are then missing (see the module's docstring), at every host the source priced, unless the
@@ -651,14 +734,42 @@ def record_observations(
             touched.add(key)
             changes.withdrawn += 1
 
-    _write_spans(writes, updates, deletes)
+    publication = plan_publication(touched, spans)
     changes.held = len(held)
-    if held:
-        _hold(held, source, evidence or {})
-    published = publish(touched, spans)
-    changes.published, changes.corrections = published.published, published.corrections
-    changes.republished = published.republished
+    changes.published, changes.corrections = publication.changes.published, publication.changes.corrections
+    changes.republished = publication.republished
+    inserts = prepare_insert(SourcePeriod, [_fields(key, span) for key, span in writes])
+    changes.pending = LedgerWrites(source, inserts, updates, deletes, held, evidence or {}, publication)
+    if write:
+        changes.write()
     return changes
+
+
+@dataclass
+class LedgerWrites:
+    """What recording an observation writes: the source's spans, the changes held for an editor, the published
+    periods. Computed from reads alone; `write` writes them in that order."""
+
+    source: PriceSource
+    spans: Insert  # the new spans
+    span_updates: list[tuple[int, dict]]
+    span_deletes: list[int]
+    held: list[tuple[Key, Span, Span]]
+    evidence: Mapping[int, dict]
+    publication: Publication
+
+    def write(self, ids: Mapping[int, int]) -> set[int]:
+        """Write it all, offerings' stand-in ids replaced by `ids`; the offerings whose published prices changed."""
+
+        def own(key: Key) -> Key:
+            return (ids.get(key[0], key[0]), *key[1:])
+
+        _write_spans(self.spans, self.span_updates, self.span_deletes, ids)
+        if self.held:
+            evidence = {ids.get(pk, pk): item for pk, item in self.evidence.items()}
+            _hold([(own(key), span, previous) for key, span, previous in self.held], self.source, evidence)
+        self.publication.write(ids)
+        return self.publication.republished
 
 
 def _hold(held: list[tuple[Key, Span, Span]], source: PriceSource, evidence: Mapping[int, dict]) -> None:

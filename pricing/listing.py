@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from catalog import freshness
 from catalog.models import Model, OfferingKind
+from pricing.history import update_rows
 from pricing.models import Component, Mode, PricePeriod
 from pricing.queries import Conversation
 
@@ -91,17 +92,15 @@ def refresh_listed_prices(model_ids: Iterable[int] | None = None) -> int:
     model_ids = list(model_ids) if model_ids is not None else None
     listed = listed_prices(model_ids)
     attnames = [Model._meta.get_field(name).attname for name in LISTING_FIELDS]
-    models = Model.objects.only(*LISTING_FIELDS)
+    models = Model.objects.all()
     if model_ids is not None:
         models = models.filter(pk__in=model_ids)
     changed = []
-    for model in models:
-        new = listed.get(model.pk, UNLISTED)
-        if tuple(getattr(model, name) for name in attnames) != new:
-            for name, value in zip(attnames, new, strict=True):
-                setattr(model, name, value)
-            changed.append(model)
-    Model.objects.bulk_update(changed, LISTING_FIELDS, batch_size=500)
+    for pk, *old in models.values_list("pk", *attnames):
+        new = listed.get(pk, UNLISTED)
+        if tuple(old) != new:
+            changed.append((pk, new))
+    update_rows(Model, changed, LISTING_FIELDS)
     if changed:
         freshness.bump(freshness.CATALOG)
     return len(changed)

@@ -15,6 +15,20 @@ from catalog.models import Offering
 PRICE_DECIMAL_PLACES = 10  # pricing.records.normalised() rounds feed values to this
 
 
+class PriceSourceQuerySet(models.QuerySet):
+    def with_sync_health(self) -> PriceSourceQuerySet:
+        """Each source with `last_success_at` (its last successful sync, dry runs aside), `last_failure_at` and
+        `last_failure` (the error of its last failed one). One query."""
+        runs = SyncRun.objects.filter(source=models.OuterRef("pk"), dry_run=False)
+        succeeded = runs.filter(status=SyncStatus.SUCCEEDED).order_by("-finished_at")
+        failed = runs.filter(status=SyncStatus.FAILED).order_by("-started_at")
+        return self.annotate(
+            last_success_at=models.Subquery(succeeded.values("finished_at")[:1]),
+            last_failure_at=models.Subquery(failed.values("started_at")[:1]),
+            last_failure=models.Subquery(failed.values("error")[:1]),
+        )
+
+
 class PriceSource(models.Model):
     """A public feed we take prices from, or an editor's manual entry."""
 
@@ -29,6 +43,8 @@ class PriceSource(models.Model):
         help_text="When sources disagree on a price, the ledger follows the one with the higher priority; "
         "the others' prices are kept as quotes and the page says that they disagree.",
     )
+
+    objects = PriceSourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -332,11 +348,16 @@ class SyncRun(models.Model):
 
 
 class SyncLease(models.Model):
-    """A lease that keeps two syncs from running at once; it expires, so a crashed worker cannot hold it."""
+    """A lease that keeps two syncs from running at once. It names its run and expires unless the running sync
+    renews it, so a crashed worker holds it for minutes and the next sync marks the run it left as failed."""
 
     name = models.CharField(max_length=100, unique=True)
-    holder = models.CharField(max_length=200, blank=True)
+    holder = models.CharField(
+        max_length=200, blank=True, help_text="host:pid:time of the process holding it."
+    )
+    run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.name} held by {self.holder or 'nobody'} until {self.expires_at:%Y-%m-%d %H:%M}"
+        held = f"run {self.run_id} ({self.holder})" if self.run_id else self.holder or "nobody"
+        return f"{self.name} held by {held} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

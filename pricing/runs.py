@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,15 +27,22 @@ from pricing.sync import SyncReport, sync_feed
 ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter, genai_prices, llm_prices)}
 STAGES = ("fetching", "checking", "recording")
 LEASE_NAME = "price-sync"
-LEASE_SECONDS = 30 * 60
 
 
-class SyncBusy(RuntimeError):
-    """Another sync holds the lease."""
+class LeaseLost(RuntimeError):
+    """Another sync took the lease over: this one ran past it without a heartbeat."""
 
 
-def acquire_lease(name: str = LEASE_NAME, seconds: int = LEASE_SECONDS) -> str | None:
-    """Take the lease if it is free or expired; the holder's name, or None if someone else has it."""
+def acquire_lease(
+    run: SyncRun | None = None, *, name: str = LEASE_NAME, seconds: int | None = None
+) -> str | None:
+    """Take the lease for `run` if it is free or expired; the holder's name, or None if someone else has it.
+
+    The lease lasts `seconds` (settings.PRICE_SYNC_LEASE_SECONDS) from now and from each heartbeat (renew_lease).
+    A run still "running" that does not hold the lease was left by a worker that stopped: the taker marks it
+    failed, with the expiry of the lease it named when there is one.
+    """
+    seconds = settings.PRICE_SYNC_LEASE_SECONDS if seconds is None else seconds
     now = timezone.now()
     holder = f"{socket.gethostname()}:{os.getpid()}:{now.timestamp()}"
     try:
@@ -41,14 +50,49 @@ def acquire_lease(name: str = LEASE_NAME, seconds: int = LEASE_SECONDS) -> str |
             SyncLease.objects.get_or_create(name=name, defaults={"expires_at": now - dt.timedelta(seconds=1)})
     except IntegrityError:
         pass  # created by a concurrent caller; the conditional update below decides
-    taken = SyncLease.objects.filter(name=name, expires_at__lte=now).update(
-        holder=holder, expires_at=now + dt.timedelta(seconds=seconds)
+    previous = (
+        SyncLease.objects.filter(name=name, expires_at__lte=now).values("holder", "run", "expires_at").first()
     )
-    return holder if taken else None
+    if previous is None:
+        return None
+    # Conditional on what was read: of two callers that saw the same expired lease, one takes it.
+    taken = SyncLease.objects.filter(
+        name=name, holder=previous["holder"], expires_at=previous["expires_at"]
+    ).update(holder=holder, run=run, expires_at=now + dt.timedelta(seconds=seconds))
+    if not taken:
+        return None
+    if previous["run"] is not None:
+        _abandon(
+            SyncRun.objects.filter(pk=previous["run"]),
+            f"the worker stopped (lease expired at {previous['expires_at']:%Y-%m-%d %H:%M:%S} UTC)",
+        )
+    # Older runs, or a worker that stopped before its lease named its run. A run created an instant ago by a
+    # sync that is about to be refused the lease reads failed only until it records itself skipped.
+    _abandon(
+        SyncRun.objects.exclude(pk=run.pk if run else None),
+        "the worker stopped (it no longer held the lease)",
+    )
+    return holder
+
+
+def _abandon(runs, why: str) -> None:
+    runs.filter(status=SyncStatus.RUNNING).update(
+        status=SyncStatus.FAILED, finished_at=timezone.now(), error=f"abandoned: {why}"
+    )
+
+
+def renew_lease(holder: str, *, name: str = LEASE_NAME, seconds: int | None = None) -> None:
+    """The running sync's heartbeat: the lease lasts `seconds` more. LeaseLost if another sync took it over."""
+    seconds = settings.PRICE_SYNC_LEASE_SECONDS if seconds is None else seconds
+    renewed = SyncLease.objects.filter(name=name, holder=holder).update(
+        expires_at=timezone.now() + dt.timedelta(seconds=seconds)
+    )
+    if not renewed:
+        raise LeaseLost("another sync took the lease over after this one let it expire")
 
 
 def release_lease(holder: str, name: str = LEASE_NAME) -> None:
-    SyncLease.objects.filter(name=name, holder=holder).update(holder="", expires_at=timezone.now())
+    SyncLease.objects.filter(name=name, holder=holder).update(holder="", run=None, expires_at=timezone.now())
 
 
 def load_feed(source: PriceSource, *, url: str | None, file: Path | None) -> tuple[Any, str]:
@@ -108,29 +152,25 @@ def run_sync(
     run = SyncRun.objects.create(
         source=source, observed_at=observed_at, dry_run=dry_run, origin=str(file or url or source.url)
     )
-    holder = acquire_lease()
+    holder = acquire_lease(run)
     if holder is None:
         run.status, run.finished_at = SyncStatus.SKIPPED, timezone.now()
         run.error = "another price sync was running"
         run.save()
         return run, None
     try:
+        on_stage(STAGES[0])
         data, run.origin = load_feed(source, url=url, file=file)
-        report = sync_feed(
-            ADAPTERS[source_slug].parse(data), source=source, observed_at=observed_at, dry_run=dry_run
-        )
-    except (
-        StaleObservation
-    ) as error:  # the check above compares with the runs; a ledger edited since may differ
+        _next_stage(holder, STAGES[1], on_stage)
+        feed = ADAPTERS[source_slug].parse(data)
+        _next_stage(holder, STAGES[2], on_stage)
+        report = sync_feed(feed, source=source, observed_at=observed_at, dry_run=dry_run)
+    except StaleObservation as error:  # checked above against the runs; a ledger edited since may differ
         run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), f"out of order: {error}"
         run.save()
         raise FeedError(f"out of order: {error}; replay snapshots in date order") from None
     except Exception as error:  # recorded for the admin, then raised for the caller and Celery's retry
-        run.status, run.finished_at, run.error = (
-            SyncStatus.FAILED,
-            timezone.now(),
-            f"{type(error).__name__}: {error}",
-        )
+        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), _reason(error)
         run.save()
         raise
     finally:
@@ -147,3 +187,15 @@ def run_sync(
     run.unmatched = report.unmatched
     run.save()
     return run, report
+
+
+def _next_stage(holder: str, stage: str, on_stage: Callable[[str], None]) -> None:
+    """Between stages (never inside the write transaction, where other syncs could not see it) the heartbeat."""
+    renew_lease(holder)
+    on_stage(stage)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SoftTimeLimitExceeded):
+        return "stopped: the sync ran past its task's time limit (PRICE_SYNC_TIME_LIMIT_SECONDS)"
+    return f"{type(error).__name__}: {error}"

@@ -3,25 +3,33 @@
 Entries whose id the catalog does not know are resolved to their lab's model (catalog.identity); only a model no
 lab lists yet is created, unreviewed, and listed in the report. The prices go into the source's own record and
 the published ledger follows (pricing.history: holds, missing keys, reconciliation between sources).
+
+A sync is computed from reads alone (`plan_sync`: what to create, what each ledger key's periods become) and then
+written in one short transaction (`SyncPlan.write`), so that on SQLite, which has a single writer, the site stays
+writable while a sync reads and compares; a dry run only computes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Model as DjangoModel
 
-from catalog import search
+from catalog import freshness, search
 from catalog.identity import Listing
 from catalog.importing import curated_providers, offering_ids
 from catalog.lifecycle import record_retirements
-from catalog.models import Model, Offering, Provider
+from catalog.models import DataVersion, Model, Offering, Provider
 from catalog.resolution import (
     ResolutionReport,
     legacy_key,
     offering_kind,
+    queue_doubtful,
     record_redirects,
     resolve_listings,
 )
@@ -30,6 +38,8 @@ from pricing.listing import refresh_listed_prices
 from pricing.models import Component, Mode, PriceSource
 from pricing.records import PriceRecord
 from pricing.sources.base import FeedEntry, ParsedFeed, Rejection
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,11 +111,55 @@ def is_free(entry: FeedEntry) -> bool:
     return base.get(Component.INPUT) == 0 and base.get(Component.OUTPUT) == 0
 
 
-def resolve_offerings(
-    entries: list[FeedEntry], source: PriceSource
-) -> tuple[dict[tuple[str, str], int], list[str]]:
-    """(host, host model id) → offering id for the whole catalog, after creating the hosts, labs, models and
-    offerings these entries need; and the source ids that matched no model.
+# Stand-in ids of the offerings a plan creates: above every real id and in the order they are created, as their
+# ids will be (the ledger writes keys in id order).
+PLANNED = 2**62
+
+
+def planned_id(index: int) -> int:
+    """The stand-in id of a plan's `index`-th new offering, until it is written (`CatalogPlan.write`)."""
+    return PLANNED + index
+
+
+def _ref(name: str, target: int | DjangoModel) -> dict:
+    """A foreign key to a row that exists (its id) or that the plan creates (the unsaved object, saved first)."""
+    return {f"{name}_id": target} if isinstance(target, int) else {name: target}
+
+
+def _pk(target: int | DjangoModel) -> int:
+    return target if isinstance(target, int) else target.pk
+
+
+@dataclass
+class CatalogPlan:
+    """What a feed's entries add to the catalog, computed from reads alone (`resolve_offerings`): the hosts, labs,
+    models and offerings it lacks (unsaved, each pointing at the others it needs), the old addresses to redirect,
+    the doubtful listings to queue for an editor. `write` creates them all."""
+
+    offerings: dict[tuple[str, str], int]  # (host, host model id) → offering id, or a stand-in (planned_id)
+    unmatched: list[str]  # the source ids that matched no model
+    providers: list[Provider] = field(default_factory=list)
+    models: list[Model] = field(default_factory=list)
+    new_offerings: list[Offering] = field(default_factory=list)  # the i-th is planned_id(i)
+    redirects: dict[tuple[str, str], int | Model] = field(default_factory=dict)
+    searched: list[int | Model] = field(default_factory=list)  # models whose search documents change
+    doubtful: list = field(default_factory=list)
+
+    def write(self) -> dict[int, int]:
+        """Create what the plan lacks, in bulk; stand-in id → the id each new offering was created with."""
+        Provider.objects.bulk_create(self.providers)
+        Model.objects.bulk_create(self.models)
+        Offering.objects.bulk_create(self.new_offerings)
+        redirects = {key: _pk(model) for key, model in self.redirects.items()}
+        record_redirects(redirects, refresh=False)
+        search.refresh_documents({_pk(model) for model in self.searched} | set(redirects.values()))
+        queue_doubtful(self.doubtful)
+        return {planned_id(i): offering.pk for i, offering in enumerate(self.new_offerings)}
+
+
+def resolve_offerings(entries: list[FeedEntry], source: PriceSource) -> CatalogPlan:
+    """(host, host model id) → offering id for the whole catalog, with the hosts, labs, models and offerings these
+    entries need (planned: written by `CatalogPlan.write`); and the source ids that matched no model.
 
     A listing the catalog does not know yet is resolved to its lab model by the same rules as the catalogue
     import (catalog.identity): only a model no lab lists yet is created, unreviewed."""
@@ -128,17 +182,20 @@ def resolve_offerings(
         )
         for entry in new_entries
     ]
+    resolution = ResolutionReport()
     resolutions = resolve_listings(
-        listings, [e.facts.release_date for e in new_entries], ResolutionReport(), whole_catalog=True
+        listings, [e.facts.release_date for e in new_entries], resolution, whole_catalog=True, queue=False
     )
     resolved = {(e.host, e.host_model_id): r for e, r in zip(new_entries, resolutions, strict=True)}
-    models = {(lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")}
+    models: dict[tuple[str, str], int | Model] = {
+        (lab, slug): pk for pk, lab, slug in Model.objects.values_list("pk", "lab__slug", "slug")
+    }
 
-    providers = dict(Provider.objects.values_list("slug", "id"))
+    providers: dict[str, int | Provider] = dict(Provider.objects.values_list("slug", "id"))
     hosts = {e.host for e in new_entries}
     labs = {r.lab for r in resolved.values()}
     curated = curated_providers()
-    Provider.objects.bulk_create(
+    new_providers = [
         Provider(
             slug=slug,
             name=curated.get(slug, {}).get("name", slug),
@@ -149,18 +206,17 @@ def resolve_offerings(
             source=source.name,
         )
         for slug in sorted((hosts | labs) - set(providers))
-    )
-    providers = dict(Provider.objects.values_list("slug", "id"))
+    ]
+    providers.update({provider.slug: provider for provider in new_providers})
     unmatched = [e for e in new_entries if resolved[(e.host, e.host_model_id)].key_tuple not in models]
-    new_models = {}
+    new_models: dict[tuple[str, str], Model] = {}
     for entry in unmatched:
         r = resolved[(entry.host, entry.host_model_id)]
         new_models.setdefault(
             r.key_tuple,
-            Model(lab_id=providers[r.lab], slug=r.slug, needs_review=True, **entry.facts.fields()),
+            Model(**_ref("lab", providers[r.lab]), slug=r.slug, needs_review=True, **entry.facts.fields()),
         )
-    Model.objects.bulk_create(new_models.values())
-    models.update({key: m.pk for key, m in new_models.items()})
+    models.update(new_models)
     # An entry spelt the source's own way goes to the host's offering of its model where that is the host's only
     # offering of it and no other entry of the feed is filed there: never two entries' prices on one offering.
     at_host: dict[tuple[int, str], list[int]] = {}
@@ -172,17 +228,20 @@ def resolve_offerings(
     taken |= set(filed.values())
     candidates: dict[int, list[FeedEntry]] = {}
     for e in new_entries:
-        found = at_host.get((models[resolved[(e.host, e.host_model_id)].key_tuple], e.host), [])
+        model = models[resolved[(e.host, e.host_model_id)].key_tuple]
+        found = (
+            at_host.get((model, e.host), []) if isinstance(model, int) else []
+        )  # a new model has no offering
         if not e.id_is_exact and len(found) == 1 and found[0] not in taken:
             candidates.setdefault(found[0], []).append(e)
     for offering_id, claimants in candidates.items():
         if len(claimants) == 1:
             filed[(claimants[0].host, claimants[0].host_model_id)] = offering_id
             new_entries.remove(claimants[0])
-    Offering.objects.bulk_create(
+    new_offerings = [
         Offering(
-            model_id=models[resolved[(e.host, e.host_model_id)].key_tuple],
-            host_id=providers[e.host],
+            **_ref("model", models[resolved[(e.host, e.host_model_id)].key_tuple]),
+            **_ref("host", providers[e.host]),
             host_model_id=e.host_model_id,
             regions=list(e.regions),
             kind=offering_kind(
@@ -197,18 +256,22 @@ def resolve_offerings(
             source=f"{source.name}: {e.source_id}",
         )
         for e in new_entries
-    )
-    record_redirects(
-        {
+    ]
+    planned = {(e.host, e.host_model_id): planned_id(i) for i, e in enumerate(new_entries)}
+    return CatalogPlan(
+        offerings=offerings | planned | filed,
+        unmatched=[e.source_id for e in unmatched],
+        providers=new_providers,
+        models=list(new_models.values()),
+        new_offerings=new_offerings,
+        redirects={
             legacy_key(e.host, e.host_model_id): models[resolved[(e.host, e.host_model_id)].key_tuple]
             for e in new_entries
-        }
+        },
+        searched=[models[resolved[(e.host, e.host_model_id)].key_tuple] for e in new_entries]
+        + list(new_models.values()),
+        doubtful=resolution.doubtful,
     )
-    search.refresh_documents(
-        {models[resolved[(e.host, e.host_model_id)].key_tuple] for e in new_entries}
-        | {model.pk for model in new_models.values()}
-    )
-    return offering_ids() | filed, [e.source_id for e in unmatched]
 
 
 def _spelling(host_model_id: str) -> str:
@@ -236,19 +299,47 @@ def _by_spelling(
     return {(es[0].host, es[0].host_model_id): pk for pk, es in claims.items() if len(es) == 1}
 
 
-@transaction.atomic
-def sync_feed(
-    feed: ParsedFeed, *, source: PriceSource, observed_at: dt.datetime, dry_run: bool = False
-) -> SyncReport:
-    """Match and record a parsed feed. With dry_run, everything is computed and then rolled back."""
+# The data a plan is computed from: every write an editor makes to the catalog or the ledger bumps one of these.
+PLANNED_ON = (freshness.CATALOG, freshness.PRICES)
+REPLANS = 2
+
+
+@dataclass
+class SyncPlan:
+    """A sync worked out from reads alone: what it adds to the catalog and to the ledger, and its report."""
+
+    report: SyncReport
+    catalog: CatalogPlan
+    retirements: dict[int, dt.date]  # offering id (or stand-in) → the retirement date the source announces
+    version: str  # of the data it was computed from (PLANNED_ON)
+
+    def is_current(self) -> bool:
+        """Nothing it was computed from has changed since. Inside the write transaction: on SQLite no one else can
+        write by then; on PostgreSQL the rows of the versions are locked until the commit."""
+        list(DataVersion.objects.select_for_update().filter(scope__in=PLANNED_ON).values_list("pk"))
+        return freshness.current(PLANNED_ON)[0] == self.version
+
+    def write(self) -> SyncReport:
+        """Write it all (call inside a transaction): the catalog's new rows first, then the ledger."""
+        ids = self.catalog.write()
+        record_retirements({ids.get(pk, pk): date for pk, date in self.retirements.items()})
+        ledger = self.report.ledger
+        ledger.write(ids)
+        if ledger.wrote_anything:
+            touched = Offering.objects.filter(pk__in=ledger.republished).values_list("model_id", flat=True)
+            refresh_listed_prices(set(touched))
+        return self.report
+
+
+def plan_sync(feed: ParsedFeed, *, source: PriceSource, observed_at: dt.datetime) -> SyncPlan:
+    """Match a parsed feed to the catalog and compute what recording it changes, writing nothing."""
+    version = freshness.current(PLANNED_ON)[0]
     entries, duplicates = deduplicate(feed.entries)
     report = SyncReport(seen=feed.seen, skipped=feed.skipped, rejections=[*feed.rejections, *duplicates])
-    offerings, report.unmatched = resolve_offerings(entries, source)
+    catalog = resolve_offerings(entries, source)
+    offerings, report.unmatched = catalog.offerings, catalog.unmatched
     offering_of = {e.source_id: offerings[(e.host, e.host_model_id)] for e in entries}
-    record_retirements({offering_of[e.source_id]: e.retires_on for e in entries if e.retires_on})
-    unmatched = set(report.unmatched)
-    new_offerings = [offering_of[e.source_id] for e in entries if e.source_id in unmatched]
-    report.new_models = Offering.objects.filter(pk__in=new_offerings).values("model_id").distinct().count()
+    report.new_models = len(catalog.models)
     report.matched = len(entries) - len(report.unmatched)
 
     prices: dict[int, list[PriceRecord]] = {offering_of[e.source_id]: list(e.prices) for e in entries}
@@ -256,6 +347,7 @@ def sync_feed(
     feed_hosts = None
     if feed.complete:
         hosts = {e.host for e in entries} | {host for host, _ in feed.unpriced}
+        # The hosts that exist: one the plan creates has no price yet to go missing.
         feed_hosts = set(Provider.objects.filter(slug__in=hosts).values_list("pk", flat=True))
         for key in feed.unpriced:  # listed without a price: every price it had is missing
             if key in offerings:
@@ -269,10 +361,42 @@ def sync_feed(
         feed_hosts=feed_hosts,
         evidence=evidence,
         still_listed=unreadable,
+        write=False,
     )
-    if report.ledger.wrote_anything:
-        touched = Offering.objects.filter(pk__in=report.ledger.republished).values_list("model_id", flat=True)
-        refresh_listed_prices(set(touched))
+    retirements = {offering_of[e.source_id]: e.retires_on for e in entries if e.retires_on}
+    return SyncPlan(report, catalog, retirements, version)
+
+
+def sync_feed(
+    feed: ParsedFeed, *, source: PriceSource, observed_at: dt.datetime, dry_run: bool = False
+) -> SyncReport:
+    """Match and record a parsed feed, all or nothing. A dry run computes the same report and writes nothing.
+
+    Everything is read and computed first, outside any transaction, and then written in one short one: SQLite
+    has a single writer, and a sync that held it for its whole length kept editors from logging in. Should an
+    editor change the catalog or the ledger meanwhile, the plan is computed again. Two syncs never run at once
+    (the price-sync lease, pricing.runs)."""
+    started = time.perf_counter()
+    plan = plan_sync(feed, source=source, observed_at=observed_at)
+    logger.debug("%s: computed in %.3f s", source.name, time.perf_counter() - started)
     if dry_run:
-        transaction.set_rollback(True)
-    return report
+        return plan.report
+    for attempt in range(1 + REPLANS):
+        if attempt:
+            logger.info(
+                "%s: the catalog or the ledger changed while the sync computed; computing again", source
+            )
+            plan = plan_sync(feed, source=source, observed_at=observed_at)
+        started = time.perf_counter()
+        with transaction.atomic():
+            if plan.is_current():
+                report = plan.write()
+                logger.debug(
+                    "%s: wrote in one transaction of %.3f s", source.name, time.perf_counter() - started
+                )
+                return report
+    logger.warning(
+        "%s: the data kept changing while the sync computed; computing with the write lock held", source
+    )
+    with transaction.atomic():
+        return plan_sync(feed, source=source, observed_at=observed_at).write()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
+import http.server
 import re
+import threading
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from pricing.sources import models_dev
-from tokenledger.sample_data import MODELS_DEV_API_JSON, load_all
+from tokenledger.sample_data import DATA_DIR, MODELS_DEV_API_JSON, load_all
 
 # The labs of the reference page and of our shipped profiles, and the hosts that resell their models.
 SAMPLE_LABS = ("openai", "anthropic", "google", "deepseek", "mistral", "xai")
@@ -118,3 +121,19 @@ def reimport_as_deprecated(model) -> None:
     import_facts(
         [], [EntryFacts(lab=lab, model_slug=model.slug, host=lab, host_model_id=model.slug, model=facts)]
     )
+
+
+@pytest.fixture
+def data_server():
+    """A static HTTP server on 127.0.0.1 serving data/ (the real feeds), for syncs that fetch over HTTP."""
+    handler = functools.partial(_QuietHandler, directory=str(DATA_DIR))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass

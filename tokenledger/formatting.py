@@ -1,7 +1,8 @@
-"""How the site writes numbers: prices, changes. Plain functions, used by templates and charts alike."""
+"""How the site writes numbers: prices, changes, ages. Plain functions, used by templates and charts alike."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 SIGNIFICANT_FIGURES = 3
@@ -92,3 +93,15 @@ def price_change(period) -> str:
 def display_name(user) -> str:
     """A person as pages name them: their full name, else their user name; "" for nobody."""
     return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def age(value: dt.timedelta | None) -> str:
+    """How old something is, roughly: "45 minutes", "1 hour", "30 hours", "9 days"; nothing is "—"."""
+    if value is None or value == "":
+        return "—"
+    if value >= dt.timedelta(days=2):
+        return f"{value.days} days"
+    hours, minutes = int(value.total_seconds() // 3600), max(int(value.total_seconds() // 60), 0)
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

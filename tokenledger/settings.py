@@ -164,6 +164,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# No task runs for ever: the soft limit raises SoftTimeLimitExceeded in the task, the hard one kills its process
+# (prefork pool; the solo pool cannot enforce them). The price syncs set their own, longer limits.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 5 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 6 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -212,6 +216,13 @@ LOGGING = {
 
 # Outbound HTTP (price sources, model APIs) identifies itself.
 HTTP_USER_AGENT = env_str("HTTP_USER_AGENT", "Tokenledger/0.1 (+https://github.com/tokenledger)")
+
+# Price syncs: a fetch gives up after its deadline (connecting, every read, the body and the retries); a sync's
+# lease lasts this long past its last heartbeat, so a crashed worker's lease frees within minutes; the Celery task
+# of one source stops at its soft time limit (the hard limit follows a minute later).
+PRICE_FETCH_DEADLINE_SECONDS = env_int("PRICE_FETCH_DEADLINE_SECONDS", 120)
+PRICE_SYNC_LEASE_SECONDS = env_int("PRICE_SYNC_LEASE_SECONDS", 5 * 60)
+PRICE_SYNC_TIME_LIMIT_SECONDS = env_int("PRICE_SYNC_TIME_LIMIT_SECONDS", 10 * 60)
 
 # A typical conversation, as the profile page prices it: 600 input + 200 output tokens.
 TYPICAL_CONVERSATION_INPUT_TOKENS = env_int("TYPICAL_CONVERSATION_INPUT_TOKENS", 600)

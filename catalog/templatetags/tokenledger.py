@@ -21,6 +21,7 @@ register.filter("display_name", formatting.display_name)
 
 
 register.filter("tokens", formatting.tokens)
+register.filter("age", formatting.age)
 
 
 @register.filter

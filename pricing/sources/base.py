@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from catalog.importing import ModelFacts
 from catalog.models import modality_flags
+from catalog.slugs import provider_slug
 from pricing.models import Unit
 from pricing.records import PriceRecord, normalised, to_decimal
 
@@ -67,6 +68,10 @@ class FeedEntry:
     # host's offering whose id reads the same once punctuation is ignored, or the host's offering of the model.
     id_is_exact: bool = True
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # the prices as written
+
+    def __post_init__(self) -> None:
+        # The host becomes a provider's address: routable whatever the feed named ("evil/host", "<b>x</b>").
+        object.__setattr__(self, "host", provider_slug(self.host))
 
 
 @dataclass(frozen=True)

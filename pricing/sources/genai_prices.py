@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from catalog.identity import lab_of_host, lab_spelling, slug_of
 from catalog.importing import ModelFacts
 from catalog.models import ModelStatus
+from catalog.slugs import provider_slug
 from pricing.feedjson import read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
@@ -130,7 +131,8 @@ def host_for(provider: str, model_id: str = "") -> str:
         return HUGGINGFACE_HOST
     if provider == "google" and model_id.startswith("claude-"):
         return VERTEX_HOST
-    return HOSTS.get(provider) or slugify(provider.replace("_", "-"))
+    # slugify leaves nothing of a name in another script ("模型"): provider_slug transliterates it.
+    return HOSTS.get(provider) or provider_slug(slugify(provider.replace("_", "-")) or provider)
 
 
 def locate(provider: str, model_id: str) -> tuple[str, str, str, str, tuple[str, ...]]:

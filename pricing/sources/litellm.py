@@ -14,6 +14,7 @@ from typing import Any
 from catalog.identity import lab_spelling, slug_of
 from catalog.importing import ModelFacts, parse_date
 from catalog.models import ModelStatus
+from catalog.slugs import provider_slug
 from pricing.feedjson import read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
@@ -162,7 +163,7 @@ def load(path: Path) -> dict[str, Any]:
 def host_for(provider: str) -> str:
     if provider.startswith(VERTEX_PREFIX):
         return VERTEX_HOST
-    return HOSTS.get(provider, provider.replace("_", "-").lower())
+    return HOSTS.get(provider) or provider_slug(provider.replace("_", "-").lower())
 
 
 def price_records(entry: dict[str, Any]) -> list[PriceRecord]:

@@ -1,4 +1,5 @@
-"""/status/: every monitored model with the outcome of its last run and its last 24 hours."""
+"""/status/: every monitored model with the outcome of its last run and its last 24 hours, and each price source
+with the age of its last successful sync."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ import pytest
 
 from catalog.models import Offering
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
+from pricing.models import PriceSource, SyncRun, SyncStatus
 from tests.fixtures import store_runs, text_of
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +78,7 @@ def test_the_status_page_takes_the_same_queries_for_one_target_as_for_ten(
 ):
     time_machine.move_to(NOW)
     store_runs(hourly_runs(target_for("gpt-4o"), [Outcome.OK] * 3))
-    with django_assert_num_queries(3) as one:  # data versions, the targets, the last 24 hours
+    with django_assert_num_queries(4) as one:  # data versions, the targets, the last 24 hours, price sources
         reader.get("/status/")
     for host_model_id in Offering.objects.filter(host__slug="openai").values_list("host_model_id", flat=True)[
         :9
@@ -87,3 +89,24 @@ def test_the_status_page_takes_the_same_queries_for_one_target_as_for_ten(
     with django_assert_num_queries(len(one)):
         page = text_of(reader.get("/status/"))
     assert page.count("Up") >= 9
+
+
+def test_the_status_page_shows_each_price_sources_last_successful_sync_and_flags_the_overdue(
+    sample_data, reader, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    PriceSource.objects.filter(slug__in=["genai_prices", "llm_prices"]).update(enabled=False)
+    for slug, days in (("models_dev", 2), ("litellm", 9)):
+        SyncRun.objects.create(
+            source=PriceSource.objects.get(slug=slug),
+            status=SyncStatus.SUCCEEDED,
+            finished_at=NOW - dt.timedelta(days=days),
+        )
+    SyncRun.objects.create(source=PriceSource.objects.get(slug="openrouter"), status=SyncStatus.FAILED)
+
+    page = text_of(reader.get("/status/"))
+
+    assert "Price sources Source Last successful sync Age State" in page
+    assert "models.dev Nov 23, 2026 · 10:30 UTC 2 days Up to date" in page
+    assert "LiteLLM price table Nov 16, 2026 · 10:30 UTC 9 days Overdue" in page
+    assert "OpenRouter models API never — Never synced" in page

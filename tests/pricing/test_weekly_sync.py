@@ -1,10 +1,7 @@
 """The weekly job: scheduled on beat, one sync at a time (even after a crash), every run recorded."""
 
 import datetime as dt
-import functools
-import http.server
 import json
-import threading
 
 import pytest
 from django.utils import timezone
@@ -13,7 +10,6 @@ from django_celery_beat.models import PeriodicTask
 from pricing.models import PricePeriod, PriceSource, SourcePeriod, SyncLease, SyncRun
 from pricing.runs import LEASE_NAME, acquire_lease, load_feed, release_lease, run_sync
 from pricing.tasks import sync_enabled_sources
-from tokenledger.sample_data import DATA_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -57,22 +53,6 @@ def test_the_weekly_job_fetches_all_five_sources_over_http(data_server):
     assert all(runs[slug].origin.startswith("http://127.0.0.1:") for slug in paths)
     assert SourcePeriod.objects.filter(source__slug="genai_prices", effective="stated").exists()
     assert SourcePeriod.objects.filter(source__slug="llm_prices", effective="stated").exists()
-
-
-@pytest.fixture
-def data_server():
-    """A static HTTP server on 127.0.0.1 serving data/."""
-    handler = functools.partial(QuietHandler, directory=str(DATA_DIR))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def test_a_second_sync_cannot_start_while_one_holds_the_lease(tmp_path):
