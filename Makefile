@@ -20,7 +20,7 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   sort imports and format the code"
 	@echo "make bench    run every bench/*.py"
-	@echo "make plotly-js  refresh static/vendor/plotly-basic.min.js from npm (the plotly.js the plotly package targets)"
+	@echo "make plotly-js  refresh static/vendor/plotly-basic.min.js from npm (the plotly.js the plotly package targets) and its plotly.css"
 	@echo "make clean    DELETE var/ (the local database, admin credentials, dev key) and .venv"
 
 # The virtualenv: reinstalled only when pyproject.toml is newer than this stamp.
@@ -73,7 +73,8 @@ plotly-js: $(INSTALLED)
 	tar xzf plotly.js-basic-dist-min-$$version.tgz && \
 	cp package/plotly-basic.min.js $(CURDIR)/static/vendor/plotly-basic.min.js && \
 	cp package/LICENSE $(CURDIR)/static/vendor/plotly-basic.LICENSE && rm -rf $$tmp && \
-	echo "static/vendor/plotly-basic.min.js is now plotly.js-basic-dist-min $$version"
+	echo "static/vendor/plotly-basic.min.js is now plotly.js-basic-dist-min $$version" && \
+	cd $(CURDIR) && $(PY) -m tokenledger.plotly_css
 
 # Deletes the local data: the SQLite database, uploaded media, the admin credentials and the dev SECRET_KEY.
 clean:

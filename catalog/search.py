@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from anyascii import anyascii
 from django.db.models import (
     Case,
     Exists,
@@ -44,8 +45,10 @@ def fold(text: str) -> str:
 
 
 def query_words(text: str) -> list[str]:
-    """The folded words of what the reader typed, each once, at most MAX_WORDS."""
-    return list(dict.fromkeys(w for w in (fold(part) for part in text.split()) if w))[:MAX_WORDS]
+    """The folded words of what the reader typed, each once, at most MAX_WORDS. A word with no letter or digit
+    ("🔥") is read as its transliteration ("fire"), as catalog.slugs spells such a model's slug."""
+    folded = (fold(part) or fold(anyascii(part)) for part in text.split())
+    return list(dict.fromkeys(w for w in folded if w))[:MAX_WORDS]
 
 
 def _terms(texts: Iterable[str]) -> str:

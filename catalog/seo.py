@@ -15,7 +15,7 @@ from tokenledger.formatting import display_name
 
 # What would end a <script> element, open a comment or start an entity, written as JSON escapes instead
 # (as Django's json_script does); the JSON means the same.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 PER_MILLION_TOKENS = {"@type": "QuantitativeValue", "value": 1_000_000, "unitText": "tokens"}
 
@@ -27,7 +27,7 @@ def absolute_url(path: str) -> str:
 
 def json_ld_script(data: dict[str, Any]) -> SafeString:
     """`data` in a <script type="application/ld+json"> element that no text inside it can close."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(SCRIPT_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 

@@ -4,7 +4,8 @@ Gemini streamGenerateContent, streaming, and does what it is told — add latenc
 
 What it is told comes from the model name, so that one server can play many targets at once:
 `fake:latency=200:ttft=50` streams its first token after 50 ms and its last at 200 ms;
-`fake:status=429`, `fake:hang`, `fake:garbage`, `fake:echo_key:status=401`, `fake:tokens=20`; for a lively
+`fake:status=429`, `fake:hang`, `fake:garbage`, `fake:echo_key:status=401` (`echo_encoded` echoes it upper-cased,
+base64-encoded, JSON-escaped and URL-encoded too), `fake:tokens=20`; for a lively
 demo, `jitter=80` adds up to 80 ms at random and `fail=0.02` answers 503 to 2% of requests.
 Run it alone with `python -m monitoring.fake_provider --port 8001`.
 Nothing it serves is a real measurement: targets that probe it are labelled as demos.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import random
 import threading
+import urllib.parse
 from dataclasses import dataclass, fields, replace
 
 from aiohttp import web
@@ -33,6 +36,8 @@ class Behaviour:
     hang: bool = False
     garbage: bool = False
     echo_key: bool = False
+    echo_encoded: bool = False  # echo the key in every spelling a careless provider might: tests of redaction
+    plain: bool = False  # with echo_encoded: the error body as plain text rather than JSON
     jitter: float = 0.0  # up to this many ms more, at random, on the first token and on the whole answer
     fail: float = 0.0  # the share of requests answered with a 503
 
@@ -76,6 +81,8 @@ async def _answer(request: web.Request, model: str, events) -> web.StreamRespons
         body = {"error": {"message": f"simulated error {behaviour.status}", "type": "fake"}}
         if behaviour.echo_key:
             body["error"]["message"] = f"Incorrect API key provided: {_key_of(request)}"
+        if behaviour.echo_encoded:
+            return _echo_encoded(_key_of(request), behaviour)
         return web.json_response(body, status=behaviour.status)
 
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
@@ -105,6 +112,27 @@ async def _answer(request: web.Request, model: str, events) -> web.StreamRespons
         await response.write(chunk)
     await response.write_eof()
     return response
+
+
+def _echo_encoded(key: str, behaviour: Behaviour) -> web.Response:
+    """An error that quotes the key as carelessly as real providers have: every common spelling of it."""
+    spellings = [
+        key.upper(),
+        key.lower(),
+        base64.b64encode(key.encode()).decode(),
+        base64.urlsafe_b64encode(key.encode()).decode(),
+        base64.b64encode(f"Bearer {key}".encode()).decode(),
+        base64.b64encode(f"user:{key}".encode()).decode(),
+        urllib.parse.quote(key, safe=""),
+        urllib.parse.quote_plus(key),
+        key.encode().hex(),
+    ]
+    escaped = "".join(f"\\u{ord(char):04x}" for char in key)  # JSON-escaped, every character
+    message = json.dumps("Incorrect API key provided: " + " ".join(spellings))[1:-1] + " " + escaped
+    if behaviour.plain:
+        return web.Response(text=message, status=behaviour.status, content_type="text/plain")
+    body = f'{{"error": {{"message": "{message}", "type": "fake", "param": "{escaped}"}}}}'
+    return web.Response(text=body, status=behaviour.status, content_type="application/json")
 
 
 def _sse(data: dict, event: str | None = None) -> bytes:

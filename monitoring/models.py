@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Max, Q
 
 from catalog.models import Offering
+from monitoring.keys import key_variable_problem
 
 
 class Adapter(models.TextChoices):
@@ -48,6 +50,11 @@ class ProbeTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering} via {self.get_adapter_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if problem := key_variable_problem(self.api_key_env):
+            raise ValidationError({"api_key_env": problem})
 
 
 class Outcome(models.TextChoices):

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
+import json
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import httpx
 from django.conf import settings
@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from monitoring import rollups
 from monitoring.adapters import ADAPTERS
+from monitoring.keys import read_key
 from monitoring.models import Outcome, ProbeRun
+from tokenledger import redaction
 
 MAX_ERROR_LENGTH = 300
 MAX_ERROR_BODY = 4096
@@ -27,7 +29,7 @@ MAX_ERROR_BODY = 4096
 _KEY_PATTERN = re.compile(
     r"(sk-[A-Za-z0-9_\-]{8,}|sk-ant-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}|gsk_[A-Za-z0-9]{10,}|xai-[A-Za-z0-9]{10,})"
 )
-REDACTED = "[redacted]"
+REDACTED = redaction.REDACTED
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,15 @@ class ProbeSpec:
     base_url: str
     model: str
     key: str = ""
+    key_problem: str = ""  # why no key was sent although the target names a variable
     prompt: str = "Reply with the single word: pong"
     max_tokens: int = 16
     timeout: float = 30.0
+
+    @property
+    def secrets(self) -> list[str]:
+        """What no error we keep may contain: the key, and any credentials or query in the base URL."""
+        return [self.key, *redaction.url_secrets(self.base_url)]
 
 
 @dataclass(frozen=True)
@@ -56,11 +64,26 @@ class ProbeResult:
 
 
 def redact(text: str, *secrets: str) -> str:
-    """The text without the given secrets or anything shaped like an API key, cut to a short length."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return _KEY_PATTERN.sub(REDACTED, text)[:MAX_ERROR_LENGTH]
+    """The text without the given secrets (in any case or common encoding, tokenledger.redaction) or anything
+    shaped like an API key, cut to a short length only then (a cut key would escape its pattern)."""
+    return _KEY_PATTERN.sub(REDACTED, redaction.redact(text, secrets))[:MAX_ERROR_LENGTH]
+
+
+def provider_message(body: str) -> str:
+    """The provider's own error message from a JSON error body (`{"error": {"message": …}}` and its cousins),
+    else the body as it came."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.strip()
+    for found in (data, data.get("error") if isinstance(data, dict) else None):
+        if isinstance(found, str):
+            return found.strip()
+        if isinstance(found, dict):
+            for field in ("message", "detail", "error"):
+                if isinstance(found.get(field), str):
+                    return found[field].strip()
+    return body.strip()
 
 
 def output_speed(tokens: int | None, latency_ms: float | None, ttft_ms: float | None) -> float | None:
@@ -71,6 +94,14 @@ def output_speed(tokens: int | None, latency_ms: float | None, ttft_ms: float | 
 
 
 async def probe(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeResult:
+    result = await _probe(client, spec)
+    if spec.key_problem:  # probed without the key: say why first, since the provider will likely refuse
+        said = f"API key not sent: {spec.key_problem}" + (f"; {result.error}" if result.error else "")
+        result = replace(result, error=said[:MAX_ERROR_LENGTH])
+    return result
+
+
+async def _probe(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeResult:
     adapter = ADAPTERS[spec.adapter]
     request = adapter.request(spec.base_url, spec.model, spec.key, spec.prompt, spec.max_tokens)
     headers = {"User-Agent": settings.HTTP_USER_AGENT, "Accept": "text/event-stream", **request.headers}
@@ -83,12 +114,12 @@ async def probe(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeResult:
         async with asyncio.timeout(spec.timeout):
             async with client.stream("POST", request.url, headers=headers, json=request.json) as response:
                 if response.status_code != 200:
-                    body = (await response.aread())[:MAX_ERROR_BODY].decode("utf-8", "replace")
+                    body = await _error_body(response)
                     return ProbeResult(
                         Outcome.HTTP_ERROR,
                         http_status=response.status_code,
                         latency_ms=elapsed(),
-                        error=redact(f"HTTP {response.status_code}: {body}", spec.key),
+                        error=redact(f"HTTP {response.status_code}: {provider_message(body)}", *spec.secrets),
                     )
                 async for line in response.aiter_lines():
                     if not line.startswith("data:"):
@@ -111,14 +142,14 @@ async def probe(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeResult:
         return ProbeResult(Outcome.TIMEOUT, latency_ms=elapsed(), error=f"timed out ({type(error).__name__})")
     except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
         return ProbeResult(
-            Outcome.CONNECTION_ERROR, error=redact(f"{type(error).__name__}: {error}", spec.key)
+            Outcome.CONNECTION_ERROR, error=redact(f"{type(error).__name__}: {error}", *spec.secrets)
         )
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         return ProbeResult(
             Outcome.MALFORMED,
             http_status=200,
             latency_ms=elapsed(),
-            error=redact(f"unreadable answer: {error}", spec.key),
+            error=redact(f"unreadable answer: {error}", *spec.secrets),
         )
     if ttft is None:
         return ProbeResult(
@@ -135,6 +166,16 @@ async def probe(client: httpx.AsyncClient, spec: ProbeSpec) -> ProbeResult:
     )
 
 
+async def _error_body(response: httpx.Response) -> str:
+    """The start of an error body, read no further than that."""
+    kept = bytearray()
+    async for chunk in response.aiter_bytes():
+        kept += chunk
+        if len(kept) >= MAX_ERROR_BODY:
+            break
+    return bytes(kept[:MAX_ERROR_BODY]).decode("utf-8", "replace")
+
+
 async def probe_all(specs: Iterable[ProbeSpec], *, concurrency: int = 200) -> list[ProbeResult]:
     """Probe every spec on one event loop, at most `concurrency` at a time; results in the same order."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -149,12 +190,15 @@ async def probe_all(specs: Iterable[ProbeSpec], *, concurrency: int = 200) -> li
 
 
 def spec_for(target) -> ProbeSpec:
-    """The probe of a configured target, its key read from the environment variable the target names."""
+    """The probe of a configured target, its key read from the environment variable the target names (if that
+    variable is one a key may come from: monitoring.keys)."""
+    key, key_problem = read_key(target.api_key_env)
     return ProbeSpec(
         adapter=target.adapter,
         base_url=target.base_url,
         model=target.api_model or target.offering.host_model_id,
-        key=os.environ.get(target.api_key_env, "") if target.api_key_env else "",
+        key=key,
+        key_problem=key_problem,
         prompt=target.prompt,
         max_tokens=target.max_tokens,
         timeout=float(target.timeout_seconds),

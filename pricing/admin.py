@@ -10,13 +10,14 @@ from pricing.models import PendingPriceChange, PendingStatus, PricePeriod, Price
 from pricing.review import AlreadyDecided, approve, reject
 from tokenledger import formatting
 from tokenledger.admin import HTTPS_URLS
+from tokenledger.redaction import display_url
 
 
 @admin.register(PriceSource)
 class PriceSourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "slug", "enabled", "priority", "last_success", "last_success_age", "last_failure_reason",
-                    "url"]  # fmt: skip
+                    "feed_url"]  # fmt: skip
     list_editable = ["enabled", "priority"]
 
     def get_queryset(self, request):
@@ -39,6 +40,10 @@ class PriceSourceAdmin(admin.ModelAdmin):
         if source.last_failure_at is None:
             return "—"
         return f"{source.last_failure_at:%Y-%m-%d %H:%M} UTC: {source.last_failure}"
+
+    @admin.display(description="URL", ordering="url")
+    def feed_url(self, source: PriceSource) -> str:
+        return display_url(source.url)  # a key in the query string stays on the edit form only
 
 
 @admin.register(PricePeriod)

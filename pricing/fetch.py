@@ -14,28 +14,19 @@ import socket
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
 
 from pricing.feedjson import decode
 from pricing.sources.base import FeedError
+from tokenledger.redaction import display_url
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 RETRIES = 3
 BACKOFF_SECONDS = 1.0
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-
-
-def display_url(url: str) -> str:
-    """The URL without its query or credentials, safe to print and store (a query may carry a key)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def fetch_json(

@@ -23,6 +23,7 @@ from pricing.models import PriceSource, SourcePeriod, SyncLease, SyncRun, SyncSt
 from pricing.sources import genai_prices, litellm, llm_prices, models_dev, openrouter, price_source
 from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
+from tokenledger.redaction import without_url_secrets
 
 ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter, genai_prices, llm_prices)}
 STAGES = ("fetching", "checking", "recording")
@@ -120,7 +121,8 @@ def check_request(
     an origin longer than SyncRun.origin holds, a date in the future (it would block every later change), or one
     before the source's latest observation (the ledger is a history: replay snapshots in date order)."""
     longest = SyncRun._meta.get_field("origin").max_length
-    for given, what in ((url, "--url"), (file and str(file), "--file")):
+    # What is stored: a URL's display form (pricing.fetch.display_url), a file's path.
+    for given, what in ((url and display_url(url), "--url"), (file and str(file), "--file")):
         if given and len(given) > longest:
             raise FeedError(f"{what} is {len(given):,} characters long; the longest we record is {longest}")
     if observed_at > timezone.now():
@@ -149,9 +151,9 @@ def run_sync(
     source = price_source(source_slug)
     observed_at = observed_at or timezone.now()
     check_request(source, url=url, file=file, observed_at=observed_at)
-    run = SyncRun.objects.create(
-        source=source, observed_at=observed_at, dry_run=dry_run, origin=str(file or url or source.url)
-    )
+    # Only the display form of a URL is kept: its user, password or query string may be a key.
+    origin = str(file) if file is not None else display_url(url or source.url)
+    run = SyncRun.objects.create(source=source, observed_at=observed_at, dry_run=dry_run, origin=origin)
     holder = acquire_lease(run)
     if holder is None:
         run.status, run.finished_at = SyncStatus.SKIPPED, timezone.now()
@@ -170,8 +172,14 @@ def run_sync(
         run.save()
         raise FeedError(f"out of order: {error}; replay snapshots in date order") from None
     except Exception as error:  # recorded for the admin, then raised for the caller and Celery's retry
-        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), _reason(error)
+        message = _reason(error)
+        cleaned = message if file is not None else without_url_secrets(message, url or source.url)
+        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), cleaned
         run.save()
+        if (
+            cleaned != message
+        ):  # the error quoted the URL's secrets: neither the caller nor a log may see them
+            raise FeedError(cleaned.removeprefix("FeedError: ")) from None
         raise
     finally:
         release_lease(holder)

@@ -1,9 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from tokenledger.formatting import change, per_thousand, tokens, usd
+from tokenledger.formatting import age, change, per_thousand, tokens, usd
 
 
 @pytest.mark.parametrize(
@@ -79,3 +80,20 @@ def test_a_change_is_written_as_an_arrow_and_a_percentage():
     assert change(Decimal(10), Decimal(2)) == "▼ 80%"
     assert change(Decimal("2.5"), Decimal("3")) == "▲ 20%"
     assert change(Decimal(0), Decimal(1)) == "▲ from $0"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "—"),
+        (dt.timedelta(seconds=30), "0 minutes"),
+        (dt.timedelta(minutes=1), "1 minute"),
+        (dt.timedelta(minutes=59), "59 minutes"),
+        (dt.timedelta(hours=1, minutes=59), "1 hour"),
+        (dt.timedelta(hours=47), "47 hours"),
+        (dt.timedelta(days=2), "2 days"),
+        (dt.timedelta(days=9, hours=23), "9 days"),
+    ],
+)
+def test_an_age_is_written_in_its_largest_whole_unit(value, text):
+    assert age(value) == text

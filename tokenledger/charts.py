@@ -1,6 +1,10 @@
 """What every plotly chart of the site shares: its look, and how it is written into a page with our own copy of
 plotly.js (its basic bundle, never a CDN), loaded once per page by the first chart on it.
 
+No inline script (the Content-Security-Policy allows none): a chart is an empty <div> and its figure a JSON data
+block, which static/js/charts.js hands to plotly.js; plotly's own style rules come from static/vendor/plotly.css
+(tokenledger/plotly_css.py), linked by the first chart, instead of a <style> element plotly.js would inject.
+
 Figures are plain dicts in plotly's JSON schema, written without plotly's Python-side validation: building a
 `go.Figure` cost some 20 ms per chart, more than the rest of a profile page.
 """
@@ -10,7 +14,11 @@ from __future__ import annotations
 import plotly.io as pio
 from django.templatetags.static import static
 
+from catalog.seo import SCRIPT_ESCAPES
 from tokenledger.staticfiles import PLOTLY_JS
+
+CHARTS_JS = "js/charts.js"
+PLOTLY_CSS = "vendor/plotly.css"
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": "#17202e"}
 GRID = "#eef1f5"
@@ -47,13 +55,23 @@ def figure(traces: list[dict], *, height: int = 300, xaxis: dict | None = None, 
     }
 
 
+CONFIG = {"displayModeBar": False, "responsive": True}
+
+
 def to_html(fig: dict, *, div_id: str, load_plotly: bool = True) -> str:
-    """The chart as an HTML fragment; `load_plotly` adds the script tag (only the page's first chart needs it)."""
-    return pio.to_html(
-        fig,
-        validate=False,
-        full_html=False,
-        include_plotlyjs=static(PLOTLY_JS) if load_plotly else False,
-        div_id=div_id,
-        config={"displayModeBar": False, "responsive": True},
+    """The chart as an HTML fragment; `load_plotly` adds the script tags (only the page's first chart needs them:
+    deferred, they run once the whole page is read, and draw every chart on it)."""
+    figure_json = pio.to_json({**fig, "config": CONFIG}, validate=False).translate(
+        SCRIPT_ESCAPES
+    )  # no label can close the block
+    html = (
+        f'<div id="{div_id}" class="plotly-graph-div" data-figure="{div_id}-figure"></div>'
+        f'<script type="application/json" id="{div_id}-figure">{figure_json}</script>'
     )
+    if load_plotly:
+        # plotly.js injects no <style> where its stylesheet has this id and class (tokenledger/plotly_css.py).
+        html += (
+            f'<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" href="{static(PLOTLY_CSS)}">'
+            f'<script src="{static(PLOTLY_JS)}" defer></script><script src="{static(CHARTS_JS)}" defer></script>'
+        )
+    return html

@@ -2,15 +2,20 @@
 
 import os
 
+# Every variable the settings read: none of them may be handed to anything outside (monitoring.keys).
+NAMES_READ: set[str] = set()
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
+    NAMES_READ.add(name)
     return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
+    NAMES_READ.add(name)
     value = os.environ.get(name)
     if value is None:
         return default
@@ -23,6 +28,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
+    NAMES_READ.add(name)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -33,6 +39,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    NAMES_READ.add(name)
     value = os.environ.get(name)
     if value is None:
         return list(default or [])

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from tokenledger.env import env_bool, env_int, env_list, env_str
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_celery_beat",
+    "csp",
     "ninja",  # serves the API docs page with its Swagger UI from our static files (without it: from a CDN)
     "catalog",
     "pricing",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,7 +196,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
@@ -203,6 +205,28 @@ if not DEBUG:
         # Preloading is opt-in (SECURE_HSTS_PRELOAD=1): a domain on the browsers' list is slow to leave it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_HOST = env_str("SECURE_SSL_HOST") or None
+
+# Trust a proxy's word that a request came over HTTPS only when the operator says a proxy in front sets the
+# header (and strips it from what clients send): TRUSTED_PROXY_HEADER=X-Forwarded-Proto. Anyone could send it.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER")
+if TRUSTED_PROXY_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + TRUSTED_PROXY_HEADER.upper().replace("-", "_"), "https")
+
+# Content-Security-Policy on every response (django-csp): no inline script, style or event handler anywhere, the
+# admin's and the API docs' (Swagger UI) included; charts are JSON data drawn by static/js/charts.js, and plotly's
+# styles come from a stylesheet (tokenledger/plotly_css.py) rather than the <style> element it would inject.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -235,6 +259,10 @@ MONITORING = {
     "HOURLY_RETENTION_DAYS": env_int("PROBE_HOURLY_RETENTION_DAYS", 35),
     "DAILY_RETENTION_DAYS": env_int("PROBE_DAILY_RETENTION_DAYS", 400),
 }
+
+# The environment variables a probe target may name as its API key (shell patterns); never one of the site's
+# own settings, whatever the patterns say (monitoring.keys).
+PROBE_KEY_ENV_PATTERNS = env_list("PROBE_KEY_ENV_PATTERNS", ["*_API_KEY"])
 
 # A demo without API keys (`make run` turns it on): the profiled models are probed against the fake provider,
 # which Procfile.dev starts at this address; their figures are labelled as a demo on every page.

@@ -172,6 +172,13 @@ def test_hostile_feed_ids_become_separate_routable_models(hostile_feed):
         assert_routable(model.lab.slug, model.slug)
 
 
+def test_a_model_named_in_symbols_is_found_by_searching_them(hostile_feed, client):
+    page = client.get("/models/?q=🔥🔥")
+
+    assert page.status_code == 200
+    assert offering_model("openai", "🔥🔥").get_absolute_url() in page.content.decode()
+
+
 def test_a_provider_named_with_a_slash_or_markup_gets_a_plain_slug(hostile_feed):
     slugs = set(Provider.objects.values_list("slug", flat=True))
 

@@ -1,10 +1,10 @@
 import json
-import os
 import statistics
 
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.adapters import ADAPTERS
+from monitoring.keys import read_key
 from monitoring.models import Outcome, ProbeTarget
 from monitoring.probing import ProbeSpec, probe_targets, run_probes
 
@@ -22,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", help="probe this endpoint, without saving")
         parser.add_argument("--api-model", help="with --base-url: the model name the API expects")
         parser.add_argument("--adapter", choices=sorted(ADAPTERS), default="openai")
-        parser.add_argument("--key-env", default="", help="the environment variable that holds the API key")
+        parser.add_argument(
+            "--key-env",
+            default="",
+            help="the environment variable that holds the API key (one matching PROBE_KEY_ENV_PATTERNS)",
+        )
         parser.add_argument("--runs", type=int, default=1)
         parser.add_argument("--timeout", type=float, default=30.0)
         parser.add_argument("--json", action="store_true", help="one JSON object per run, then a summary")
@@ -54,7 +58,9 @@ class Command(BaseCommand):
     def _probe_endpoint(self, options):
         if not options["api_model"]:
             raise CommandError("--base-url needs --api-model, the model name the API expects.")
-        key = os.environ.get(options["key_env"], "") if options["key_env"] else ""
+        key, problem = read_key(options["key_env"])
+        if problem:
+            raise CommandError(f"--key-env: {problem}.")
         spec = ProbeSpec(
             options["adapter"], options["base_url"], options["api_model"], key=key, timeout=options["timeout"]
         )
