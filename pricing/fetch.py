@@ -10,16 +10,15 @@ headers or of the body) can outlast it.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
 import time
-from decimal import Decimal
 from typing import Any
 
 import httpx
 from django.conf import settings
 
+from pricing.feedjson import decode
 from pricing.sources.base import FeedError
 from tokenledger.redaction import display_url
 
@@ -71,10 +70,7 @@ def fetch_json(
             except _RetryableStatus as status:
                 last_error = f"answered HTTP {status.code}"
                 continue
-            try:
-                return json.loads(body, parse_float=Decimal)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise FeedError(f"{shown} did not answer valid JSON: {error}") from None
+            return decode(body, shown)
     raise FeedError(f"{shown} {last_error} ({retries + 1} attempts)")
 
 

@@ -4,21 +4,22 @@ each recorded as a SyncRun with its counts or its error."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import socket
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from pricing.fetch import display_url, fetch_json
-from pricing.models import PriceSource, SyncLease, SyncRun, SyncStatus
+from pricing.feedjson import read_file
+from pricing.fetch import MAX_FEED_BYTES, display_url, fetch_json
+from pricing.history import StaleObservation
+from pricing.models import PriceSource, SourcePeriod, SyncLease, SyncRun, SyncStatus
 from pricing.sources import genai_prices, litellm, llm_prices, models_dev, openrouter, price_source
 from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
@@ -97,17 +98,41 @@ def release_lease(holder: str, name: str = LEASE_NAME) -> None:
 
 def load_feed(source: PriceSource, *, url: str | None, file: Path | None) -> tuple[Any, str]:
     if file is not None:
-        try:
-            with file.open(encoding="utf-8") as f:
-                return json.load(f, parse_float=Decimal), str(file)
-        except FileNotFoundError:
-            raise FeedError(f"no such file: {file}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise FeedError(f"{file} is not valid JSON: {error}") from None
+        return read_file(file, max_bytes=MAX_FEED_BYTES), str(file)
     url = url or source.url
     if not url:
         raise FeedError(f"{source.name} has no URL to fetch; give --url or --file")
     return fetch_json(url), display_url(url)
+
+
+def latest_observation(source: PriceSource) -> dt.datetime | None:
+    """When this source was last observed: its last recorded sync, or the newest price it showed."""
+    run = SyncRun.objects.filter(source=source, status=SyncStatus.SUCCEEDED, dry_run=False).aggregate(
+        at=Max("observed_at")
+    )["at"]
+    shown = SourcePeriod.objects.filter(source=source).aggregate(at=Max("observed_at"))["at"]
+    return max((at for at in (run, shown) if at is not None), default=None)
+
+
+def check_request(
+    source: PriceSource, *, url: str | None, file: Path | None, observed_at: dt.datetime
+) -> None:
+    """FeedError, before anything is written, for a sync that could not be recorded or would corrupt the ledger:
+    an origin longer than SyncRun.origin holds, a date in the future (it would block every later change), or one
+    before the source's latest observation (the ledger is a history: replay snapshots in date order)."""
+    longest = SyncRun._meta.get_field("origin").max_length
+    # What is stored: a URL's display form (pricing.fetch.display_url), a file's path.
+    for given, what in ((url and display_url(url), "--url"), (file and str(file), "--file")):
+        if given and len(given) > longest:
+            raise FeedError(f"{what} is {len(given):,} characters long; the longest we record is {longest}")
+    if observed_at > timezone.now():
+        raise FeedError(f"--as-of {observed_at:%Y-%m-%d} is in the future")
+    latest = latest_observation(source)
+    if latest is not None and observed_at < latest:
+        raise FeedError(
+            f"--as-of {observed_at:%Y-%m-%d} is before {source.name}'s latest observation "
+            f"({latest:%Y-%m-%d}); replay snapshots in date order"
+        )
 
 
 def run_sync(
@@ -125,6 +150,7 @@ def run_sync(
     """
     source = price_source(source_slug)
     observed_at = observed_at or timezone.now()
+    check_request(source, url=url, file=file, observed_at=observed_at)
     # Only the display form of a URL is kept: its user, password or query string may be a key.
     origin = str(file) if file is not None else display_url(url or source.url)
     run = SyncRun.objects.create(source=source, observed_at=observed_at, dry_run=dry_run, origin=origin)
@@ -141,6 +167,10 @@ def run_sync(
         feed = ADAPTERS[source_slug].parse(data)
         _next_stage(holder, STAGES[2], on_stage)
         report = sync_feed(feed, source=source, observed_at=observed_at, dry_run=dry_run)
+    except StaleObservation as error:  # checked above against the runs; a ledger edited since may differ
+        run.status, run.finished_at, run.error = SyncStatus.FAILED, timezone.now(), f"out of order: {error}"
+        run.save()
+        raise FeedError(f"out of order: {error}; replay snapshots in date order") from None
     except Exception as error:  # recorded for the admin, then raised for the caller and Celery's retry
         message = _reason(error)
         cleaned = message if file is not None else without_url_secrets(message, url or source.url)

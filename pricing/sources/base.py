@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from catalog.importing import ModelFacts
+from catalog.models import modality_flags
 from catalog.slugs import provider_slug
 from pricing.models import Unit
 from pricing.records import PriceRecord, normalised, to_decimal
@@ -27,6 +29,17 @@ MAX_USD_PER_UNIT = {
     Unit.PER_IMAGE: Decimal(100),
     Unit.PER_AUDIO_SECOND: Decimal(10),
 }
+# A price's order of magnitude, before any arithmetic: far beyond every bound above, and far enough below to
+# round to nothing, so that `1e999999999` is refused without being expanded (nor `1e-999999999` read as $0).
+_PRICE_EXPONENTS = range(-30, 31)
+# Token counts and tier thresholds: the longest context window of any real model is a few million tokens.
+MAX_TOKENS = 100_000_000
+# Control characters have no place in an id, and PostgreSQL cannot store a NUL in any text at all. A name may hold
+# white space a feed left in (models.dev writes "DeepSeek R1 (Turbo)\t"), but no other control character.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SLUG_LENGTH = 100  # Provider.slug: a host or a lab
+SHOWN_LENGTH = 60
 
 
 class FeedError(ValueError):
@@ -83,6 +96,15 @@ class ParsedFeed:
     # A whole feed: what it no longer lists at the hosts it covers is missing. False for a single entry.
     complete: bool = True
 
+    def add(self, entry: FeedEntry) -> None:
+        """The entry, or its rejection when a value the adapter derived from it would not fit its column."""
+        if reason := entry_problem(entry):
+            self.rejections.append(
+                Rejection(entry.source_id, reason, listing=(entry.host, entry.host_model_id))
+            )
+        else:
+            self.entries.append(entry)
+
 
 class PriceFeed(Protocol):
     slug: str
@@ -96,17 +118,19 @@ def checked_price(value: Any, *, unit: str = Unit.PER_MILLION_TOKENS, scale: Dec
     `scale` converts the feed's unit: 1_000_000 for a feed that prices per token.
     """
     if isinstance(value, bool) or value is None:
-        raise InvalidPrice(f"{value!r} is not a number")
+        raise InvalidPrice(f"{shown(value)} is not a number")
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidPrice(f"{value!r} is not a finite number")
+        raise InvalidPrice(f"{shown(value)} is not a finite number")
     try:
         price = to_decimal(value)
     except (TypeError, InvalidOperation):
-        raise InvalidPrice(f"{value!r} is not a number") from None
+        raise InvalidPrice(f"{shown(value)} is not a number") from None
     if not price.is_finite():
-        raise InvalidPrice(f"{value!r} is not a finite number")
+        raise InvalidPrice(f"{shown(value)} is not a finite number")
     if price < 0:
-        raise InvalidPrice(f"{value!r} is negative")
+        raise InvalidPrice(f"{shown(value)} is negative")
+    if not price.is_zero() and price.adjusted() not in _PRICE_EXPONENTS:
+        raise InvalidPrice(f"{shown(value)} is {'absurd' if price.adjusted() > 0 else 'implausibly small'}")
     price *= scale
     if unit == Unit.PER_MILLION_TOKENS:
         if price > MAX_USD_PER_MILLION:
@@ -122,6 +146,45 @@ def checked_price(value: Any, *, unit: str = Unit.PER_MILLION_TOKENS, scale: Dec
     elif price > MAX_USD_PER_UNIT[unit]:
         raise InvalidPrice(f"${price} {Unit(unit).label} is absurd")
     return normalised(price)
+
+
+def checked_threshold(value: Any, where: str) -> int:
+    """A tier's prompt-length threshold: a whole number of tokens from 1 to MAX_TOKENS, or InvalidPrice."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_TOKENS:
+        raise InvalidPrice(f"{where}: {shown(value)} is not a number of tokens from 1 to {MAX_TOKENS:,}")
+    return value
+
+
+def shown(value: Any, length: int = SHOWN_LENGTH) -> str:
+    """A value as a reason quotes it: its repr (control characters escaped), cut short."""
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+# Where each value of a FeedEntry is stored, and how long that column is (catalog.models).
+_ENTRY_COLUMNS = {"host": SLUG_LENGTH, "lab": SLUG_LENGTH, "host_model_id": 255, "model_slug": 200}
+_FACT_COLUMNS = {"name": 200, "family": 100, "knowledge_cutoff": 10, "source": 300}
+
+
+def entry_problem(entry: FeedEntry) -> str | None:
+    """What of an entry, as the adapter derived it, a column could not store (a slug transliterated longer than
+    its id, a source prefixed to a long id); None when it all fits."""
+    ids = [(name, getattr(entry, name), length) for name, length in _ENTRY_COLUMNS.items()]
+    ids += [("region", region, SLUG_LENGTH) for region in entry.regions]
+    texts = [(name, getattr(entry.facts, name), length) for name, length in _FACT_COLUMNS.items()]
+    modalities = [*entry.facts.input_modalities, *entry.facts.output_modalities]
+    ids += [("modality", m, 20) for m in modalities]
+    tags = modality_flags(list(entry.facts.input_modalities), list(entry.facts.output_modalities))[
+        "modality_tags"
+    ]
+    if len(tags) > 200:  # Model.modality_tags
+        return f"{len(modalities)} modalities are more than a model lists"
+    for name, value, length in [*ids, *texts]:
+        if len(value) > length:
+            return f"{name} {shown(value)} is {len(value):,} characters long, over {length:,}"
+        if (CONTROL_CHARACTERS if (name, value, length) in ids else CONTROL_IN_TEXT).search(value):
+            return f"{name} {shown(value)} contains a control character"
+    return None
 
 
 def evidence_of(entry: dict[str, Any], keys: Any) -> dict[str, str]:

@@ -25,10 +25,33 @@ from catalog.identity import lab_of_host, lab_spelling, slug_of
 from catalog.importing import ModelFacts
 from catalog.models import ModelStatus
 from catalog.slugs import provider_slug
+from pricing.feedjson import read_file
+from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
 from pricing.records import PriceRecord, context_tier
-from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
+from pricing.sources.base import (
+    SLUG_LENGTH,
+    FeedEntry,
+    FeedError,
+    InvalidPrice,
+    ParsedFeed,
+    Rejection,
+    checked_price,
+    checked_threshold,
+)
+from pricing.sources.schema import (
+    NAME_LENGTH,
+    Flag,
+    Id,
+    Schema,
+    Text,
+    TokenCount,
+    id_problem,
+    problem,
+    repeated_ids,
+    shown_id,
+)
 
 SLUG = "genai_prices"
 
@@ -90,9 +113,17 @@ BEDROCK_REGIONAL = "regional."
 HALF_A_DAY = dt.timedelta(hours=12)
 
 
+class Model(Schema):
+    """One model of a provider, as far as we read it; its `prices` are read by `price_records`."""
+
+    id: Id()
+    name: Text(NAME_LENGTH) = None
+    context_window: TokenCount = None
+    deprecated: Flag = None
+
+
 def load(path: Path) -> list[Any]:
-    with path.open(encoding="utf-8") as f:
-        return json.load(f, parse_float=Decimal)
+    return read_file(path, max_bytes=MAX_FEED_BYTES)
 
 
 def host_for(provider: str, model_id: str = "") -> str:
@@ -210,9 +241,7 @@ def _tiers(value: dict[str, Any], key: str) -> list[tuple[str, Any]]:
         start = tier.get("start") if isinstance(tier, dict) else None
         if not isinstance(tier, dict) or set(tier) != {"start", "price"}:
             raise InvalidPrice(f"{key}.tiers[{i}] is not {{'start': …, 'price': …}}")
-        if not isinstance(start, int) or isinstance(start, bool) or start <= 0:
-            raise InvalidPrice(f"{key}.tiers[{i}].start {start!r} is not a positive number of tokens")
-        read.append((context_tier(start), tier["price"]))
+        read.append((context_tier(checked_threshold(start, f"{key}.tiers[{i}].start")), tier["price"]))
     if len({tier for tier, _ in read}) != len(read):
         raise InvalidPrice(f"{key}: two tiers start at the same prompt length")
     return read
@@ -265,16 +294,13 @@ def evidence(prices: Any) -> dict[str, Any]:
     return {"prices": json.loads(json.dumps(prices, default=str))}
 
 
-def _facts(provider: str, model: dict[str, Any]) -> ModelFacts:
-    context_window = model.get("context_window")
-    name = model.get("name")
+def _facts(provider: str, raw: dict[str, Any]) -> ModelFacts:
+    model = Model.model_validate(raw)
     return ModelFacts(
-        name=name if isinstance(name, str) and name else model["id"],
-        status=ModelStatus.DEPRECATED if model.get("deprecated") is True else ModelStatus.GA,
-        context_window=context_window
-        if isinstance(context_window, int) and not isinstance(context_window, bool) and context_window > 0
-        else None,
-        source=f"genai-prices: {provider}/{model['id']}",
+        name=model.name or model.id,
+        status=ModelStatus.DEPRECATED if model.deprecated else ModelStatus.GA,
+        context_window=model.context_window,
+        source=f"genai-prices: {provider}/{model.id}",
     )
 
 
@@ -288,14 +314,24 @@ def parse(data: Any) -> ParsedFeed:
         )
     feed = ParsedFeed()
     for provider in data:
+        if reason := id_problem(provider["id"], SLUG_LENGTH) or next(
+            (f"{key}: given twice" for key in repeated_ids(provider)), None
+        ):
+            feed.seen += len(provider["models"])
+            feed.rejections.append(Rejection(shown_id(provider["id"]), f"provider {reason}"))
+            continue
         for model in provider["models"]:
             feed.seen += 1
             if not isinstance(model, dict) or not isinstance(model.get("id"), str) or not model["id"]:
                 feed.rejections.append(
-                    Rejection(f"{provider['id']}/{str(model)[:80]}", "a model without an id")
+                    Rejection(f"{provider['id']}/{shown_id(model)}", "a model without an id")
                 )
                 continue
             source_id = f"{provider['id']}/{model['id']}"
+            if reason := problem(Model, model):
+                listing = None if reason.startswith("id:") else locate(provider["id"], model["id"])[:2]
+                feed.rejections.append(Rejection(shown_id(source_id), reason, listing=listing))
+                continue
             if "prices" not in model:
                 feed.rejections.append(Rejection(source_id, "no prices"))
                 continue
@@ -310,7 +346,7 @@ def parse(data: Any) -> ParsedFeed:
                 feed.skipped += 1
                 continue
             host, host_model_id, lab, slug, regions = locate(provider["id"], model["id"])
-            feed.entries.append(
+            feed.add(
                 FeedEntry(
                     source_id=source_id,
                     host=host,

@@ -6,7 +6,6 @@ Ids may carry a host prefix (`azure/…`, `gemini/…`, `openrouter/…`) and a 
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -16,17 +15,33 @@ from catalog.identity import lab_spelling, slug_of
 from catalog.importing import ModelFacts, parse_date
 from catalog.models import ModelStatus
 from catalog.slugs import provider_slug
+from pricing.feedjson import read_file
+from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
 from pricing.models import Component, Mode, Unit
 from pricing.records import ONE_MILLION, PriceRecord, context_tier
 from pricing.sources.base import (
+    SLUG_LENGTH,
     FeedEntry,
     FeedError,
     InvalidPrice,
     ParsedFeed,
     Rejection,
     checked_price,
+    checked_threshold,
     evidence_of,
+)
+from pricing.sources.schema import (
+    ID_LENGTH,
+    TWICE,
+    Flag,
+    Schema,
+    Text,
+    TokenCount,
+    id_problem,
+    problem,
+    repeated_ids,
+    shown_id,
 )
 
 SLUG = "litellm"
@@ -122,9 +137,27 @@ _ID_PREFIXES = set(HOSTS) | {
 TRACKED_MODES = {"chat", "completion", "responses", "embedding", "rerank", "moderation"}
 
 
+class Entry(Schema):
+    """One model's entry, as far as we read it; its prices are read by `price_records`."""
+
+    litellm_provider: Text(SLUG_LENGTH) = None
+    mode: Text(50) = None
+    alias_of: Text(ID_LENGTH) = None
+    max_input_tokens: TokenCount = None
+    max_output_tokens: TokenCount = None
+    max_tokens: TokenCount = None
+    deprecation_date: Text(40) = None
+    supports_vision: Flag = None
+    supports_audio_input: Flag = None
+    supports_pdf_input: Flag = None
+    supports_audio_output: Flag = None
+    supports_function_calling: Flag = None
+    supports_reasoning: Flag = None
+    supports_response_schema: Flag = None
+
+
 def load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as f:
-        return json.load(f, parse_float=Decimal)
+    return read_file(path, max_bytes=MAX_FEED_BYTES)
 
 
 def host_for(provider: str) -> str:
@@ -141,6 +174,7 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
         if not match or match["base"] not in BASE_KEYS:
             continue
         component, unit = BASE_KEYS[match["base"]]
+        threshold = checked_threshold(int(match["k"]) * 1000, key) if match["k"] else None
         scale = ONE_MILLION if unit == Unit.PER_MILLION_TOKENS else Decimal(1)
         try:
             price = checked_price(value, unit=unit, scale=scale)
@@ -150,7 +184,7 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
             PriceRecord(
                 component=component,
                 price=price,
-                tier=context_tier(int(match["k"]) * 1000) if match["k"] else "",
+                tier=context_tier(threshold) if threshold else "",
                 mode=_MODES.get(match["mode"] or "", Mode.STANDARD),
                 unit=unit,
             )
@@ -158,7 +192,8 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
     return sorted(records)
 
 
-def _facts(name: str, entry: dict[str, Any]) -> ModelFacts:
+def _facts(name: str, raw: dict[str, Any]) -> ModelFacts:
+    entry = Entry.model_validate(raw)
     inputs = ["text"] + [
         m
         for m, flag in (
@@ -166,20 +201,20 @@ def _facts(name: str, entry: dict[str, Any]) -> ModelFacts:
             ("audio", "supports_audio_input"),
             ("pdf", "supports_pdf_input"),
         )
-        if entry.get(flag)
+        if getattr(entry, flag)
     ]
-    outputs = ["text"] + (["audio"] if entry.get("supports_audio_output") else [])
+    outputs = ["text"] + (["audio"] if entry.supports_audio_output else [])
     return ModelFacts(
         name=name,
-        status=ModelStatus.DEPRECATED if entry.get("deprecation_date") else ModelStatus.GA,
-        context_window=entry.get("max_input_tokens") or None,
-        max_input_tokens=entry.get("max_input_tokens") or None,
-        max_output_tokens=entry.get("max_output_tokens") or None,
+        status=ModelStatus.DEPRECATED if entry.deprecation_date else ModelStatus.GA,
+        context_window=entry.max_input_tokens,
+        max_input_tokens=entry.max_input_tokens,
+        max_output_tokens=entry.max_output_tokens,
         input_modalities=tuple(inputs),
         output_modalities=tuple(outputs),
-        supports_tools=bool(entry.get("supports_function_calling")),
-        supports_reasoning=bool(entry.get("supports_reasoning")),
-        supports_structured_output=bool(entry.get("supports_response_schema")),
+        supports_tools=bool(entry.supports_function_calling),
+        supports_reasoning=bool(entry.supports_reasoning),
+        supports_structured_output=bool(entry.supports_response_schema),
         source=f"LiteLLM price table: {name}",
     )
 
@@ -201,10 +236,18 @@ def parse(data: Any) -> ParsedFeed:
     if not isinstance(data, dict):
         raise FeedError("a LiteLLM price table is a JSON object of model id → entry")
     feed = ParsedFeed()
+    twice = repeated_ids(data)
     for source_id, entry in data.items():
         if source_id == "sample_spec" or not isinstance(entry, dict):
             continue  # the documentation entry, and scalar metadata such as "last_updated"
         feed.seen += 1
+        bad_id = id_problem(source_id)
+        if reason := bad_id or (TWICE if source_id in twice else problem(Entry, entry)):
+            provider = entry.get("litellm_provider")
+            readable = not bad_id and provider and not problem(Entry, {"litellm_provider": provider})
+            listing = locate(source_id, provider)[:2] if readable else None
+            feed.rejections.append(Rejection(shown_id(source_id), reason, listing=listing))
+            continue
         if isinstance(entry.get("alias_of"), str) and "litellm_provider" not in entry:
             feed.aliases[source_id] = entry["alias_of"]  # "bedrock/claude-opus-latest": a name, not a model
             feed.skipped += 1
@@ -225,7 +268,7 @@ def parse(data: Any) -> ParsedFeed:
             feed.skipped += 1
             continue
         host, host_model_id, lab, slug, regions = locate(source_id, provider)
-        feed.entries.append(
+        feed.add(
             FeedEntry(
                 source_id=source_id,
                 host=host,

@@ -14,7 +14,6 @@ for Bedrock's "amazon.nova-pro-v1:0"), so no entry's id is taken as the host's e
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,9 +22,21 @@ from typing import Any
 
 from catalog.identity import slug_of
 from catalog.importing import ModelFacts
+from pricing.feedjson import RepeatedKeys, read_file
+from pricing.fetch import MAX_FEED_BYTES
 from pricing.models import Component
 from pricing.records import PriceRecord, context_tier
-from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
+from pricing.sources.base import (
+    MAX_TOKENS,
+    SLUG_LENGTH,
+    FeedEntry,
+    FeedError,
+    InvalidPrice,
+    ParsedFeed,
+    Rejection,
+    checked_price,
+)
+from pricing.sources.schema import NAME_LENGTH, Id, Schema, Text, id_problem, problem, shown_id
 
 SLUG = "llm_prices"
 
@@ -60,9 +71,16 @@ _TIER_ID = re.compile(r"^(?P<base>.+)-(?P<k>\d+)k$")
 _TIER_NAME = re.compile(r"\s*[<>≤≥]=?\s*\d+(?:\.\d+)?[km]\s*$", re.IGNORECASE)
 
 
+class Row(Schema):
+    """One price period of one model, as far as we read it; its prices and dates are read by `row_records`."""
+
+    id: Id()
+    vendor: Id(SLUG_LENGTH)
+    name: Text(NAME_LENGTH) = None
+
+
 def load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as f:
-        return json.load(f, parse_float=Decimal)
+    return read_file(path, max_bytes=MAX_FEED_BYTES)
 
 
 @dataclass
@@ -88,8 +106,10 @@ class _Model:
 def split_tier(model_id: str, name: Any) -> tuple[str, str]:
     """(base id, tier) of a row: ("gpt-5.4", "prompt>272000") for `gpt-5.4-272k` "GPT-5.4 >272k"."""
     match = _TIER_ID.match(model_id)
-    if match and isinstance(name, str) and ">" in name:
-        return match["base"], context_tier(int(match["k"]) * 1000)
+    # The threshold is in thousands of tokens: a longer number is no tier of ours (at most MAX_TOKENS).
+    threshold = int(match["k"]) * 1000 if match and len(match["k"]) < 7 else 0
+    if match and isinstance(name, str) and ">" in name and 0 < threshold <= MAX_TOKENS:
+        return match["base"], context_tier(threshold)
     return model_id, ""
 
 
@@ -138,27 +158,43 @@ def model_records(model: _Model) -> list[PriceRecord]:
     return sorted(records)
 
 
+def _listing(model: _Model) -> tuple[str, str] | None:
+    """The host's listing a rejected model is, where its id reads as the host's: its prices stay as they were."""
+    return (VENDORS[model.vendor][0], model.model_id) if model.vendor in VENDORS else None
+
+
 def parse(data: Any) -> ParsedFeed:
     if not isinstance(data, dict) or not isinstance(data.get("prices"), list):
         raise FeedError('an llm-prices file is a JSON object with a "prices" list')
+    if isinstance(data, RepeatedKeys):
+        raise FeedError(f"an llm-prices file gives {', '.join(map(repr, data.repeated))} twice")
     feed = ParsedFeed()
     models: dict[tuple[str, str], _Model] = {}
+    unreadable: dict[tuple[str, str], str] = {}  # a model with a row that does not fit the schema
     for row in data["prices"]:
         if not isinstance(row, dict):
             feed.seen += 1
-            feed.rejections.append(Rejection(str(row)[:80], "a row that is not an object"))
+            feed.rejections.append(Rejection(shown_id(row), "a row that is not an object"))
             continue
         model_id, vendor = row.get("id"), row.get("vendor")
-        if not isinstance(model_id, str) or not model_id.strip() or not isinstance(vendor, str):
+        if id_problem(model_id) or id_problem(vendor, SLUG_LENGTH):
             feed.seen += 1
-            feed.rejections.append(Rejection(str(row)[:80], "a row without an id or a vendor"))
+            reason = id_problem(model_id) or f"vendor {id_problem(vendor, SLUG_LENGTH).removeprefix('id: ')}"
+            feed.rejections.append(Rejection(shown_id(f"{vendor}/{model_id}"), reason))
             continue
-        base_id, tier = split_tier(model_id.strip(), row.get("name"))
+        base_id, tier = split_tier(
+            model_id.strip(), row.get("name") if isinstance(row.get("name"), str) else None
+        )
         model = models.setdefault((vendor, base_id), _Model(vendor, base_id))
         model.rows.append((row, tier))
+        if reason := problem(Row, row):
+            unreadable.setdefault((vendor, base_id), f"row {model_id!r}: {reason}")
 
-    for model in models.values():
+    for key, model in models.items():
         feed.seen += 1
+        if key in unreadable:
+            feed.rejections.append(Rejection(model.source_id, unreadable[key], listing=_listing(model)))
+            continue
         if model.vendor not in VENDORS:
             feed.rejections.append(
                 Rejection(model.source_id, f"vendor {model.vendor!r} is not one we know a host for")
@@ -167,13 +203,13 @@ def parse(data: Any) -> ParsedFeed:
         try:
             prices = model_records(model)
         except InvalidPrice as error:
-            feed.rejections.append(Rejection(model.source_id, str(error)))
+            feed.rejections.append(Rejection(model.source_id, str(error), listing=_listing(model)))
             continue
         if not prices:
             feed.skipped += 1
             continue
         host, lab = VENDORS[model.vendor]
-        feed.entries.append(
+        feed.add(
             FeedEntry(
                 source_id=model.source_id,
                 host=host,

@@ -8,16 +8,40 @@ Costs are USD per 1M tokens. Long-context prices come as `tiers` (since May 2026
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from catalog.feeds import parse_models_dev
 from catalog.identity import slug_of
 from catalog.importing import EntryFacts
+from pricing.feedjson import read_file
+from pricing.fetch import MAX_FEED_BYTES
 from pricing.models import Component, Mode
 from pricing.records import PriceRecord, context_tier
-from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
+from pricing.sources.base import (
+    SLUG_LENGTH,
+    FeedEntry,
+    FeedError,
+    InvalidPrice,
+    ParsedFeed,
+    Rejection,
+    checked_price,
+)
+from pricing.sources.schema import (
+    ID_LENGTH,
+    NAME_LENGTH,
+    TWICE,
+    Flag,
+    Id,
+    Schema,
+    Text,
+    Threshold,
+    TokenCount,
+    id_problem,
+    problem,
+    repeated_ids,
+    shown_id,
+)
 
 SLUG = "models_dev"
 
@@ -40,9 +64,71 @@ COST_KEYS = {
 KNOWN_MODES = {m.value for m in Mode}
 
 
+class Limit(Schema):
+    context: TokenCount = None
+    input: TokenCount = None
+    output: TokenCount = None
+
+
+class Modalities(Schema):
+    input: list[Id(20)] | None = None
+    output: list[Id(20)] | None = None
+
+
+class TierSize(Schema):
+    size: Threshold
+
+
+class Tier(Schema):
+    tier: TierSize
+
+
+class Cost(Schema):
+    """The cost keys are prices, read by `price_records`; what holds them must have its shape."""
+
+    tiers: list[Tier] | None = None
+    context_over_200k: dict[str, Any] | None = None
+
+
+class ModeCost(Schema):
+    cost: dict[str, Any] | None = None
+
+
+class Experimental(Schema):
+    modes: dict[str, ModeCost] | None = None
+
+
+class Model(Schema):
+    """One model as one provider serves it, as far as catalog.feeds and `price_records` read it."""
+
+    id: Id()
+    name: Text(NAME_LENGTH) = None
+    family: Text(100) = None
+    status: Text(20) = None
+    release_date: Text(20) = None
+    last_updated: Text(20) = None
+    knowledge: Text(10) = None
+    base_model: Text(ID_LENGTH) = None
+    limit: Limit | None = None
+    modalities: Modalities | None = None
+    cost: Cost | None = None
+    experimental: Experimental | None = None
+    attachment: Flag = None
+    reasoning: Flag = None
+    tool_call: Flag = None
+    structured_output: Flag = None
+    open_weights: Flag = None
+
+
+class Provider(Schema):
+    name: Text(NAME_LENGTH) = None
+    doc: Text(200) = None
+    api: Text(200) = None
+    env: list[Id(100)] | None = None
+
+
 def load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as f:
-        return json.load(f, parse_float=Decimal)
+    return read_file(path, max_bytes=MAX_FEED_BYTES)
 
 
 def _flat_prices(cost: dict[str, Any], *, tier: str = "", mode: str = Mode.STANDARD) -> list[PriceRecord]:
@@ -67,7 +153,7 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
     cost = entry.get("cost") or {}
     records = _flat_prices(cost)
     for tier in cost.get("tiers") or []:
-        size = int(tier["tier"]["size"])
+        size = tier["tier"]["size"]
         records += _flat_prices({k: v for k, v in tier.items() if k != "tier"}, tier=context_tier(size))
     if legacy := cost.get("context_over_200k"):
         tiered = {r.key for r in records if r.tier}
@@ -84,7 +170,38 @@ def parse(data: Any) -> ParsedFeed:
         isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
     ):
         raise FeedError("a models.dev api.json is a JSON object of provider id → provider with 'models'")
-    return feed_of(parse_models_dev(data)[1])
+    readable, rejections = validated(data)
+    feed = feed_of(parse_models_dev(readable)[1])
+    feed.seen += len(rejections)
+    feed.rejections += rejections
+    return feed
+
+
+def validated(data: dict[str, Any]) -> tuple[dict[str, Any], list[Rejection]]:
+    """The providers and models that fit the schema, and a rejection for each that does not: a provider whose id
+    or facts are unreadable rejects all its models at once."""
+    readable, rejections = {}, []
+    twice = repeated_ids(data)
+    for provider_id, provider in data.items():
+        models = provider["models"]
+        if reason := (
+            id_problem(provider_id, SLUG_LENGTH)
+            or (TWICE if provider_id in twice else None)
+            or next((f"{key}: given twice" for key in repeated_ids(provider)), None)
+            or problem(Provider, {k: v for k, v in provider.items() if k != "models"})
+        ):
+            rejections += [Rejection(shown_id(f"{provider_id}/{m}"), f"provider {reason}") for m in models]
+            continue
+        kept, twice_here = {}, repeated_ids(models)
+        for model_id, model in models.items():
+            bad_id = id_problem(model_id)
+            if reason := bad_id or (TWICE if model_id in twice_here else problem(Model, model)):
+                listing = None if bad_id else (provider_id, model_id)
+                rejections.append(Rejection(shown_id(f"{provider_id}/{model_id}"), reason, listing=listing))
+            else:
+                kept[model_id] = model
+        readable[provider_id] = {**provider, "models": kept}
+    return readable, rejections
 
 
 def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
@@ -104,7 +221,7 @@ def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
                 Rejection(source_id, str(error), listing=(entry.host, entry.host_model_id))
             )
             continue
-        feed.entries.append(
+        feed.add(
             FeedEntry(
                 source_id=source_id,
                 host=entry.host,

@@ -19,10 +19,29 @@ from typing import Any
 
 from catalog.identity import slug_of, tokens
 from catalog.importing import ModelFacts
+from pricing.feedjson import RepeatedKeys
 from pricing.matching import lab_from_name, split_lab
 from pricing.models import Component, Unit
 from pricing.records import ONE_MILLION, PriceRecord, context_tier, to_decimal
-from pricing.sources.base import FeedEntry, FeedError, InvalidPrice, ParsedFeed, Rejection, checked_price
+from pricing.sources.base import (
+    FeedEntry,
+    FeedError,
+    InvalidPrice,
+    ParsedFeed,
+    Rejection,
+    checked_price,
+    checked_threshold,
+)
+from pricing.sources.schema import (
+    ID_LENGTH,
+    NAME_LENGTH,
+    Id,
+    Schema,
+    Text,
+    TokenCount,
+    problem,
+    shown_id,
+)
 
 SLUG = "openrouter"
 HOST = "openrouter"
@@ -43,6 +62,33 @@ PRICING_KEYS = {
 VARIABLE = "-1"
 # No image costs less than a hundredth of a cent to read: an `image` price below this is per token.
 MIN_USD_PER_IMAGE = Decimal("0.0001")
+
+
+class Architecture(Schema):
+    input_modalities: list[Id(20)] | None = None
+    output_modalities: list[Id(20)] | None = None
+
+
+class TopProvider(Schema):
+    max_completion_tokens: TokenCount = None
+
+
+class AliasTarget(Schema):
+    slug: Text(ID_LENGTH) = None
+
+
+class Item(Schema):
+    """One model of the list, as far as we read it; its prices are read by `entry_records`."""
+
+    id: Id()
+    name: Text(NAME_LENGTH) = None
+    canonical_slug: Text(ID_LENGTH) = None
+    context_length: TokenCount = None
+    created: int | None = None
+    architecture: Architecture | None = None
+    top_provider: TopProvider | None = None
+    pricing: dict[str, Any] | None = None
+    alias_target: AliasTarget | None = None
 
 
 class VariablePrice(Exception):
@@ -106,9 +152,9 @@ def entry_records(pricing: dict[str, Any]) -> list[PriceRecord]:
     for override in overrides:
         if not isinstance(override, dict):
             raise InvalidPrice(f"pricing.overrides: {str(override)[:40]!r} is not an object")
-        threshold = override.get("min_prompt_tokens")
-        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold <= 0:
-            raise InvalidPrice(f"pricing.overrides: min_prompt_tokens {threshold!r} is not a token count")
+        threshold = checked_threshold(
+            override.get("min_prompt_tokens"), "pricing.overrides.min_prompt_tokens"
+        )
         try:
             records += price_records(override, tier=context_tier(threshold), prompt=pricing.get("prompt"))
         except InvalidPrice as error:
@@ -195,14 +241,20 @@ def _entry(item: dict[str, Any], prices: list[PriceRecord], *, variable_price: b
 def parse(data: Any) -> ParsedFeed:
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise FeedError('an OpenRouter models list is a JSON object with a "data" list')
+    if isinstance(data, RepeatedKeys):
+        raise FeedError(f"an OpenRouter models list gives {', '.join(map(repr, data.repeated))} twice")
     feed = ParsedFeed()
-    items = [item for item in data["data"] if isinstance(item, dict) and isinstance(item.get("id"), str)]
+    items = [item for item in data["data"] if isinstance(item, dict) and not problem(Item, item)]
     for item in data["data"]:
         feed.seen += 1
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            feed.rejections.append(Rejection(str(item)[:80], "an entry without an id"))
+            feed.rejections.append(Rejection(shown_id(item), "an entry without an id"))
             continue
         source_id = item["id"]
+        if reason := problem(Item, item):
+            listing = (HOST, source_id) if not reason.startswith("id:") else None
+            feed.rejections.append(Rejection(shown_id(source_id), reason, listing=listing))
+            continue
         if source_id.startswith("~"):
             feed.aliases[source_id] = alias_target(item, items)
             feed.skipped += 1
@@ -214,7 +266,7 @@ def parse(data: Any) -> ParsedFeed:
         try:
             prices = entry_records(pricing)
         except VariablePrice:
-            feed.entries.append(_entry(item, [], variable_price=True))
+            feed.add(_entry(item, [], variable_price=True))
             continue
         except InvalidPrice as error:
             feed.rejections.append(Rejection(source_id, str(error), listing=(HOST, source_id)))
@@ -222,5 +274,5 @@ def parse(data: Any) -> ParsedFeed:
         if not prices:
             feed.skipped += 1
             continue
-        feed.entries.append(_entry(item, prices))
+        feed.add(_entry(item, prices))
     return feed

@@ -114,3 +114,21 @@ def test_a_malformed_file_is_refused_with_a_clear_error_and_writes_nothing(tmp_p
 def test_a_missing_file_is_named_in_the_error(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         run_import(tmp_path / "missing.json")
+
+
+def test_a_model_that_does_not_fit_the_schema_is_left_out_with_its_reason(tmp_path, real_api_json):
+    data = trim_catalogue(real_api_json)
+    data["openai"]["models"]["gpt-4o"]["limit"]["context"] = "abc"
+    data["openai"]["models"]["gpt-4o-mini"]["name"] = "x" * 300
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(data, default=str))
+    errors = StringIO()
+
+    call_command("import_catalog", file=path, stdout=StringIO(), stderr=errors)
+
+    assert "Left out openai/gpt-4o: limit.context: 'abc' is not a whole number" in errors.getvalue()
+    assert "Left out openai/gpt-4o-mini: name: 'xxx" in errors.getvalue()
+    assert not Offering.objects.filter(
+        host__slug="openai", host_model_id__in=["gpt-4o", "gpt-4o-mini"]
+    ).exists()
+    assert Offering.objects.filter(host__slug="openai", host_model_id="o3").exists(), "the rest is imported"

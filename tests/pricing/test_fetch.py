@@ -61,7 +61,7 @@ def test_a_feed_over_the_size_limit_is_refused():
 def test_an_answer_that_is_not_json_is_refused():
     respx.get(URL).mock(return_value=httpx.Response(200, content=b"<html>maintenance</html>"))
 
-    with pytest.raises(FeedError, match="did not answer valid JSON"):
+    with pytest.raises(FeedError, match="is not valid JSON"):
         fetch_json(URL, backoff=0)
 
 

@@ -1,6 +1,4 @@
-import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +7,8 @@ from tqdm import tqdm
 
 from catalog.feeds import parse_models_dev
 from catalog.importing import import_facts
+from pricing.sources import models_dev
+from pricing.sources.base import FeedError
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "models-dev" / "api.json"
 
@@ -20,18 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help=f"default: {DEFAULT_FILE}")
 
     def handle(self, *args, file: Path, verbosity: int, **options):
+        if not file.exists():
+            raise CommandError(f"No such file: {file}")
         try:
-            with file.open(encoding="utf-8") as f:
-                data = json.load(f, parse_float=Decimal)
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {file}") from None
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{file} is not valid JSON: {error}") from None
+            data = models_dev.load(file)
+        except FeedError as error:
+            raise CommandError(str(error)) from None
         if not isinstance(data, dict) or not all(
-            isinstance(p, dict) and "models" in p for p in data.values()
+            isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
         ):
             raise CommandError(f"{file} is not a models.dev api.json: expected providers with 'models'.")
 
+        data, rejections = models_dev.validated(data)  # the schema the price sync reads it with
+        for rejection in rejections:
+            self.stderr.write(f"Left out {rejection.source_id}: {rejection.reason}")
         providers, entries = parse_models_dev(data)
         show_bar = verbosity > 0 and sys.stdout.isatty()
         report = import_facts(
