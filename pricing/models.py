@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Offering
@@ -17,13 +18,15 @@ PRICE_DECIMAL_PLACES = 10  # pricing.records.normalised() rounds feed values to 
 
 class PriceSourceQuerySet(models.QuerySet):
     def with_sync_health(self) -> PriceSourceQuerySet:
-        """Each source with `last_success_at` (its last successful sync, dry runs aside), `last_failure_at` and
-        `last_failure` (the error of its last failed one). One query."""
+        """Each source with `last_success_at` (when the prices of its last successful sync were observed, dry runs
+        aside: a replayed snapshot is as old as its date, not its replay), `last_failure_at` and `last_failure`
+        (the error of its last failed one). One query."""
         runs = SyncRun.objects.filter(source=models.OuterRef("pk"), dry_run=False)
-        succeeded = runs.filter(status=SyncStatus.SUCCEEDED).order_by("-finished_at")
+        observed = Coalesce("observed_at", "finished_at")
+        succeeded = runs.filter(status=SyncStatus.SUCCEEDED).annotate(observed=observed).order_by("-observed")
         failed = runs.filter(status=SyncStatus.FAILED).order_by("-started_at")
         return self.annotate(
-            last_success_at=models.Subquery(succeeded.values("finished_at")[:1]),
+            last_success_at=models.Subquery(succeeded.values("observed")[:1]),
             last_failure_at=models.Subquery(failed.values("started_at")[:1]),
             last_failure=models.Subquery(failed.values("error")[:1]),
         )

@@ -56,6 +56,19 @@ def test_the_health_check_gives_each_enabled_source_the_age_of_its_last_successf
     assert (health["openrouter"].age, health["openrouter"].overdue) == (None, True)  # a dry run is no sync
 
 
+def test_a_replayed_snapshot_is_as_old_as_the_prices_it_holds_not_its_replay(history):
+    # `make run` replays the shipped feeds today; their prices were observed months ago, and /status/ says so.
+    replay = record("openrouter", SyncStatus.SUCCEEDED, ago=dt.timedelta(minutes=5))
+    replay.observed_at = NOW - dt.timedelta(days=120)
+    replay.save()
+    record("models_dev", SyncStatus.SUCCEEDED, ago=dt.timedelta(days=1))  # a live sync: observed as it ran
+
+    health = {h.source.slug: h for h in source_health()}
+
+    assert (health["openrouter"].age, health["openrouter"].overdue) == (dt.timedelta(days=120), True)
+    assert health["models_dev"].age == dt.timedelta(days=1)
+
+
 def test_sync_health_exits_non_zero_naming_the_overdue_sources(history, capsys):
     with pytest.raises(CommandError, match=r"^2 price source\(s\) overdue: litellm, openrouter$"):
         call_command("sync_health")
