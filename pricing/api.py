@@ -24,13 +24,14 @@ from catalog.models import (
     OfferingKind,
     Provider,
 )
+from catalog.slugs import PROVIDER_SLUG_PATTERN
 from pricing.models import Component, PricePeriod, SourcePeriod
 from pricing.queries import Conversation, host_order, quotes_for
 from pricing.records import decimal_text
 
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 1_000_000  # far beyond the catalogue, far within every database's integers
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"  # a provider slug (catalog.models.provider_slug_validator)
+SLUG_PATTERN = rf"^{PROVIDER_SLUG_PATTERN}$"  # pydantic's regex engine reads ^…$, not the validator's \A…\Z
 # Days the ledger can answer for: from before its first price to far beyond any announced change.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
