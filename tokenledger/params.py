@@ -147,11 +147,18 @@ class QueryParams(forms.Form):
     def notices(self) -> list[str]:
         """One line per parameter left out or item dropped, for the page to show."""
         self.is_valid()
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in self.errors.items()]
+        lines = [
+            f"{name}: {' '.join(errors)} Given: {self._given(name)}." for name, errors in self.errors.items()
+        ]
         for name, value in self.cleaned_data.items():
             for text in getattr(value, "dropped", []):
                 lines.append(f"{name}: {text!r} is not a value this page knows; left out.")
         return [line if len(line) <= 200 else line[:199] + "…" for line in lines]
+
+    def _given(self, name: str) -> str:
+        """What the address said, short and quoted, so the reader sees which spelling was not read."""
+        text = self.data.get(name, "")
+        return repr(text if len(text) <= 40 else text[:39] + "…")
 
     @property
     def notices_shown(self) -> list[str]:
