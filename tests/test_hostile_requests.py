@@ -141,6 +141,15 @@ def test_an_address_the_api_does_not_have_is_a_json_404(sample_data, visitor):
     assert response.json() == {"detail": "Not Found"}
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_a_method_the_api_does_not_take_is_a_json_405_naming_the_one_it_does(sample_data, visitor, method):
+    response = getattr(visitor, method)("/api/v1/models/openai/gpt-4o/")
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method Not Allowed"}
+    assert response["Allow"] == "GET"
+
+
 def test_a_failing_api_view_is_a_json_500_without_a_traceback(sample_data, visitor, monkeypatch):
     def fail(lab, model):
         raise RuntimeError("a bug in the API, with a secret-looking detail")

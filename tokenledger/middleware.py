@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from tokenledger.errors import bad_request_response
+from tokenledger.errors import bad_request_response, is_api
 
 
 class RejectNulBytesMiddleware:
@@ -23,3 +23,24 @@ class RejectNulBytesMiddleware:
                 request, "The address contains a NUL byte (%00), which no page reads."
             )
         return self.get_response(request)
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/ every client error is JSON, whoever answered it: ninja's 405 for a POST, Django's 403 of a
+    CSRF failure. (400, 404 and 500 come from tokenledger.errors already; the views answer JSON themselves.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            is_api(request)
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            json = JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+            if response.has_header("Allow"):
+                json["Allow"] = response["Allow"]
+            return json
+        return response
