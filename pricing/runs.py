@@ -17,13 +17,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from pricing.feedjson import read_file
-from pricing.fetch import MAX_FEED_BYTES, display_url, fetch_json
+from pricing.fetch import MAX_FEED_BYTES, fetch_json
 from pricing.history import StaleObservation
 from pricing.models import PriceSource, SourcePeriod, SyncLease, SyncRun, SyncStatus
 from pricing.sources import genai_prices, litellm, llm_prices, models_dev, openrouter, price_source
 from pricing.sources.base import FeedError
 from pricing.sync import SyncReport, sync_feed
-from tokenledger.redaction import without_url_secrets
+from tokenledger.redaction import display_url, without_url_secrets
 
 ADAPTERS = {adapter.SLUG: adapter for adapter in (litellm, models_dev, openrouter, genai_prices, llm_prices)}
 STAGES = ("fetching", "checking", "recording")
@@ -114,17 +114,20 @@ def latest_observation(source: PriceSource) -> dt.datetime | None:
     return max((at for at in (run, shown) if at is not None), default=None)
 
 
-def check_request(
-    source: PriceSource, *, url: str | None, file: Path | None, observed_at: dt.datetime
-) -> None:
+def stored_origin(source: PriceSource, *, url: str | None, file: Path | None) -> str:
+    """What a run records as its origin: a file's path, or a URL's display form (its user, password or query
+    string may be a key)."""
+    return str(file) if file is not None else display_url(url or source.url)
+
+
+def check_request(source: PriceSource, *, origin: str, from_file: bool, observed_at: dt.datetime) -> None:
     """FeedError, before anything is written, for a sync that could not be recorded or would corrupt the ledger:
     an origin longer than SyncRun.origin holds, a date in the future (it would block every later change), or one
     before the source's latest observation (the ledger is a history: replay snapshots in date order)."""
     longest = SyncRun._meta.get_field("origin").max_length
-    # What is stored: a URL's display form (pricing.fetch.display_url), a file's path.
-    for given, what in ((url and display_url(url), "--url"), (file and str(file), "--file")):
-        if given and len(given) > longest:
-            raise FeedError(f"{what} is {len(given):,} characters long; the longest we record is {longest}")
+    if len(origin) > longest:
+        what = "--file" if from_file else "--url"
+        raise FeedError(f"{what} is {len(origin):,} characters long; the longest we record is {longest}")
     if observed_at > timezone.now():
         raise FeedError(f"--as-of {observed_at:%Y-%m-%d} is in the future")
     latest = latest_observation(source)
@@ -150,9 +153,8 @@ def run_sync(
     """
     source = price_source(source_slug)
     observed_at = observed_at or timezone.now()
-    check_request(source, url=url, file=file, observed_at=observed_at)
-    # Only the display form of a URL is kept: its user, password or query string may be a key.
-    origin = str(file) if file is not None else display_url(url or source.url)
+    origin = stored_origin(source, url=url, file=file)
+    check_request(source, origin=origin, from_file=file is not None, observed_at=observed_at)
     run = SyncRun.objects.create(source=source, observed_at=observed_at, dry_run=dry_run, origin=origin)
     holder = acquire_lease(run)
     if holder is None:
