@@ -39,6 +39,7 @@ from pricing.sources.schema import (
     Schema,
     Text,
     TokenCount,
+    id_problem,
     problem,
     shown_id,
 )
@@ -244,15 +245,22 @@ def parse(data: Any) -> ParsedFeed:
     if isinstance(data, RepeatedKeys):
         raise FeedError(f"an OpenRouter models list gives {', '.join(map(repr, data.repeated))} twice")
     feed = ParsedFeed()
-    items = [item for item in data["data"] if isinstance(item, dict) and not problem(Item, item)]
-    for item in data["data"]:
+    # Each entry is validated once; an alias needs the readable entries before it can name its target.
+    reasons = [problem(Item, item) if isinstance(item, dict) else None for item in data["data"]]
+    items = [
+        item
+        for item, reason in zip(data["data"], reasons, strict=True)
+        if isinstance(item, dict) and not reason
+    ]
+    for item, reason in zip(data["data"], reasons, strict=True):
         feed.seen += 1
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             feed.rejections.append(Rejection(shown_id(item), "an entry without an id"))
             continue
         source_id = item["id"]
-        if reason := problem(Item, item):
-            listing = (HOST, source_id) if not reason.startswith("id:") else None
+        if reason:
+            # An entry whose id cannot be stored cannot be named as a listing either.
+            listing = None if id_problem(source_id) else (HOST, source_id)
             feed.rejections.append(Rejection(shown_id(source_id), reason, listing=listing))
             continue
         if source_id.startswith("~"):
