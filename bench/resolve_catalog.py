@@ -34,9 +34,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from catalog.feeds import parse_models_dev  # noqa: E402
-from catalog.identity import slug_of  # noqa: E402
 from catalog.models import Model, Offering, Provider  # noqa: E402
 from catalog.resolution import ResolutionReport, resolve_catalog, resolve_listings  # noqa: E402
+from catalog.slugs import model_slug  # noqa: E402
 from pricing.sources import models_dev  # noqa: E402
 from tokenledger.sample_data import MODELS_DEV_API_JSON  # noqa: E402
 
@@ -65,8 +65,8 @@ def timed(function) -> tuple[float, object]:
 def old_key(entry) -> tuple[str, str]:
     """Where the old import filed a listing: under the lab models.dev's base_model names, else its host."""
     if entry.model_hint:
-        return entry.lab_hint, slug_of(entry.model_hint)
-    return entry.host, slug_of(entry.host_model_id)
+        return entry.lab_hint, model_slug(entry.model_hint)
+    return entry.host, model_slug(entry.host_model_id)
 
 
 def import_the_old_way(data: dict) -> None:

@@ -336,13 +336,13 @@ class Resolver:
             return Resolution(lab, slug, rule="alias-separate", evidence="an editor kept it separate")
         if listing.model_hint:
             lab = lab_spelling(listing.lab_hint) or listing.lab_hint
-            slug = self.index.find(lab, listing.model_hint) or slug_of(listing.model_hint)
+            slug = self.index.find(lab, listing.model_hint) or model_slug(listing.model_hint)
             evidence = f"the source names {lab}/{listing.model_hint}"
             if extra := hint_contradicted(parsed.core, listing.model_hint):
                 # The source's hint names less than the id does ("…-distill-qwen-32b" → deepseek-r1).
                 return Resolution(
                     lab,
-                    slug_of(parsed.core),
+                    model_slug(parsed.core),
                     rule="doubtful",
                     doubtful=True,
                     candidates=(f"{lab}/{slug}",),
@@ -356,7 +356,7 @@ class Resolver:
         if not labs:
             return Resolution(
                 listing.host,
-                slug_of(listing.host_model_id),
+                model_slug(listing.host_model_id),
                 rule="unknown-lab",
                 evidence="neither the id, the name nor the family names a lab",
             )
@@ -378,7 +378,7 @@ class Resolver:
                 same_day = f", released that day ({released:%Y-%m-%d})" if released == parsed.date else ""
                 return Resolution(
                     lab,
-                    slug_of(core),
+                    model_slug(core),
                     rule="doubtful",
                     doubtful=True,
                     candidates=(f"{lab}/{slug}",),
@@ -399,14 +399,14 @@ class Resolver:
             differences = sorted(set().union(*(_difference(core, c) for c in candidates)))
             return Resolution(
                 lab,
-                slug_of(core),
+                model_slug(core),
                 rule="doubtful",
                 doubtful=True,
                 candidates=tuple(f"{lab}/{c}" for c in candidates),
                 evidence="differs from the candidates only by " + ", ".join(differences),
             )
         rule = "own" if lab == host_lab else "new"
-        return Resolution(lab, slug_of(core), rule=rule, evidence=f"a model of {lab} not listed before")
+        return Resolution(lab, model_slug(core), rule=rule, evidence=f"a model of {lab} not listed before")
 
     def labs_for(self, listing: Listing, parsed: ParsedId, host_lab: str | None, name: str) -> list[str]:
         """The labs the listing may belong to, most likely first: one the id names, the source's hint, the
@@ -438,8 +438,8 @@ class Resolver:
         model of that name is the one the editor said it is not."""
         lab = parsed.lab or lab_from_name(parsed.core) or self.host_lab(listing.host) or listing.host
         if self.index.find(lab, parsed.core):
-            return listing.host, slug_of(listing.host_model_id)
-        return lab, slug_of(parsed.core)
+            return listing.host, model_slug(listing.host_model_id)
+        return lab, model_slug(parsed.core)
 
     def _close(self, lab: str, core: str) -> list[str]:
         """The lab's models that differ from `core` only by soft words, a date or a missing dash."""
@@ -492,10 +492,3 @@ def _date_words(words: tuple[str, ...]) -> set[str]:
 
 def _difference(a: str, b: str) -> set[str]:
     return (set(tokens(a)) ^ set(tokens(b))) or {"separators"}
-
-
-def slug_of(model_id: str) -> str:
-    """The URL part for a model id (catalog.slugs.model_slug): lowercase, with "/" and other unsafe characters
-    turned into "-", other scripts transliterated; an id with nothing left ("!!!") gets a stable digest of itself,
-    so that no model is without an address."""
-    return model_slug(model_id)

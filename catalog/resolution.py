@@ -24,7 +24,6 @@ from catalog.identity import (
     lab_spelling,
     name_core,
     rules,
-    slug_of,
     tokens,
 )
 from catalog.models import (
@@ -40,6 +39,7 @@ from catalog.models import (
     Provider,
     StatusChange,
 )
+from catalog.slugs import model_slug
 
 
 def decisions() -> dict[tuple[str, str], tuple[str, str] | None]:
@@ -145,9 +145,9 @@ def resolve_listings(
             # The host's name for it is the model's name only when it says no more than the model's id.
             agrees = set(tokens(name_core(listing.name))) <= set(tokens(listing.model_hint))
             lab = lab_spelling(listing.lab_hint) or listing.lab_hint
-            index.add(lab, slug_of(listing.model_hint), listing.name if agrees else "", date)
+            index.add(lab, model_slug(listing.model_hint), listing.name if agrees else "", date)
         elif is_own:
-            index.add(listing.host, slug_of(listing.host_model_id), listing.name, date)
+            index.add(listing.host, model_slug(listing.host_model_id), listing.name, date)
     index.fold_snapshots()
     order = sorted(
         range(len(listings)),
@@ -231,7 +231,7 @@ def record_redirects(old_keys: dict[tuple[str, str], int], *, refresh: bool = Tr
 
 def legacy_key(host: str, host_model_id: str) -> tuple[str, str]:
     """Where a listing was filed before identity was resolved: a model of its host, by its id."""
-    return host, slug_of(host_model_id)
+    return host, model_slug(host_model_id)
 
 
 @transaction.atomic

@@ -50,12 +50,16 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_LENGTH]
 
 
+_MODEL_SLUG = re.compile(MODEL_SLUG_PATTERN)
+_PROVIDER_SLUG = re.compile(PROVIDER_SLUG_PATTERN)
+
+
 def is_model_slug(text: str) -> bool:
-    return len(text) <= MODEL_SLUG_MAX and re.fullmatch(MODEL_SLUG_PATTERN, text) is not None
+    return len(text) <= MODEL_SLUG_MAX and _MODEL_SLUG.fullmatch(text) is not None
 
 
 def is_provider_slug(text: str) -> bool:
-    return len(text) <= PROVIDER_SLUG_MAX and re.fullmatch(PROVIDER_SLUG_PATTERN, text) is not None
+    return len(text) <= PROVIDER_SLUG_MAX and _PROVIDER_SLUG.fullmatch(text) is not None
 
 
 def _transliterated(text: str) -> tuple[str, bool]:

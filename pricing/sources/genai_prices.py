@@ -21,10 +21,10 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from catalog.identity import lab_of_host, lab_spelling, slug_of
+from catalog.identity import lab_of_host, lab_spelling
 from catalog.importing import ModelFacts
 from catalog.models import ModelStatus
-from catalog.slugs import provider_slug
+from catalog.slugs import model_slug, provider_slug
 from pricing.feedjson import read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
@@ -147,7 +147,7 @@ def locate(provider: str, model_id: str) -> tuple[str, str, str, str, tuple[str,
     lab, name = split_lab(bare, separators="/." if host == "amazon-bedrock" else "/")
     if lab is None:
         lab = lab_from_name(name, lab_of_host(host) or lab_spelling(host) or host)
-    return host, host_model_id, lab, slug_of(name.split(":")[0]), (region,) if region else ()
+    return host, host_model_id, lab, model_slug(name.split(":")[0]), (region,) if region else ()
 
 
 def _date(value: Any, what: str) -> dt.date:

@@ -11,10 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalog.identity import lab_spelling, slug_of
+from catalog.identity import lab_spelling
 from catalog.importing import ModelFacts, parse_date
 from catalog.models import ModelStatus
-from catalog.slugs import provider_slug
+from catalog.slugs import model_slug, provider_slug
 from pricing.feedjson import read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.matching import lab_from_name, split_lab, split_region
@@ -229,7 +229,7 @@ def locate(source_id: str, provider: str) -> tuple[str, str, str, str, tuple[str
     if lab is None:
         default = host if host in LAB_HOSTS else lab_spelling(host) or host
         lab = lab_from_name(model_name, default)
-    return host, host_model_id, lab, slug_of(model_name), (region,) if region else ()
+    return host, host_model_id, lab, model_slug(model_name), (region,) if region else ()
 
 
 def parse(data: Any) -> ParsedFeed:

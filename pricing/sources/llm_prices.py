@@ -20,8 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from catalog.identity import slug_of
 from catalog.importing import ModelFacts
+from catalog.slugs import model_slug
 from pricing.feedjson import RepeatedKeys, read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.models import Component
@@ -215,7 +215,7 @@ def parse(data: Any) -> ParsedFeed:
                 host=host,
                 host_model_id=model.model_id,
                 lab=lab,
-                model_slug=slug_of(model.model_id),
+                model_slug=model_slug(model.model_id),
                 prices=tuple(prices),
                 facts=ModelFacts(name=model.name, source=f"llm-prices: {model.source_id}"),
                 id_is_exact=False,

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from catalog.feeds import parse_models_dev
-from catalog.identity import slug_of
 from catalog.importing import EntryFacts
+from catalog.slugs import model_slug
 from pricing.feedjson import read_file
 from pricing.fetch import MAX_FEED_BYTES
 from pricing.models import Component, Mode
@@ -165,10 +165,15 @@ def price_records(entry: dict[str, Any]) -> list[PriceRecord]:
     return sorted(records)
 
 
-def parse(data: Any) -> ParsedFeed:
-    if not isinstance(data, dict) or not all(
+def is_api_json(data: Any) -> bool:
+    """Whether `data` has the shape of a models.dev api.json (what `validated` reads); its entries may not."""
+    return isinstance(data, dict) and all(
         isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
-    ):
+    )
+
+
+def parse(data: Any) -> ParsedFeed:
+    if not is_api_json(data):
         raise FeedError("a models.dev api.json is a JSON object of provider id → provider with 'models'")
     readable, rejections = validated(data)
     feed = feed_of(parse_models_dev(readable)[1])
@@ -227,7 +232,7 @@ def feed_of(entries: list[EntryFacts]) -> ParsedFeed:
                 host=entry.host,
                 host_model_id=entry.host_model_id,
                 lab=entry.lab or entry.lab_hint,
-                model_slug=entry.model_slug or slug_of(entry.model_hint),
+                model_slug=entry.model_slug or model_slug(entry.model_hint),
                 hint_is_sure=bool(entry.lab or entry.model_hint),
                 prices=tuple(prices),
                 facts=entry.model,

@@ -17,8 +17,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from catalog.identity import slug_of, tokens
+from catalog.identity import tokens
 from catalog.importing import ModelFacts
+from catalog.slugs import model_slug
 from pricing.feedjson import RepeatedKeys
 from pricing.matching import lab_from_name, split_lab
 from pricing.models import Component, Unit
@@ -217,7 +218,7 @@ def _entry(item: dict[str, Any], prices: list[PriceRecord], *, variable_price: b
         host_model_id=source_id,
         lab=lab,
         # `…:free` is the paid id's model (catalog.identity makes it a free-tier offering of it).
-        model_slug=slug_of(name.split(":")[0]),
+        model_slug=model_slug(name.split(":")[0]),
         prices=tuple(prices),
         facts=ModelFacts(
             name=str(item.get("name") or source_id),

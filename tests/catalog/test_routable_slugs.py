@@ -93,7 +93,7 @@ def test_a_valid_slug_is_kept_as_it_is():
 
 
 def _old_slug_of(model_id: str) -> str:
-    """catalog.identity.slug_of as it was before catalog.slugs, to show that no slug of the real data moves."""
+    """The slug of a model id as it was before catalog.slugs, to show that no slug of the real data moves."""
     slug = re.sub(r"[^a-z0-9._:+-]+", "-", model_id.lower()).strip("-.")
     digest = hashlib.sha256(model_id.encode()).hexdigest()[:12]
     if len(slug) > 200:

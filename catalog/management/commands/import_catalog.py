@@ -26,9 +26,7 @@ class Command(BaseCommand):
             data = models_dev.load(file)
         except FeedError as error:
             raise CommandError(str(error)) from None
-        if not isinstance(data, dict) or not all(
-            isinstance(p, dict) and isinstance(p.get("models"), dict) for p in data.values()
-        ):
+        if not models_dev.is_api_json(data):
             raise CommandError(f"{file} is not a models.dev api.json: expected providers with 'models'.")
 
         data, rejections = models_dev.validated(data)  # the schema the price sync reads it with
