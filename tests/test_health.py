@@ -162,7 +162,9 @@ def test_stale_syncs_and_probes_are_reported_but_the_node_stays_ready(client, pr
     PriceSource.objects.exclude(slug__in=["litellm", "models_dev"]).update(enabled=False)
     synced("litellm", dt.timedelta(days=10))  # a weekly sync two runs late
     synced("models_dev", dt.timedelta(days=1))
-    ProbeRun.objects.create(target=probed, started_at=NOW - dt.timedelta(hours=1), outcome=Outcome.OK, latency_ms=300)
+    ProbeRun.objects.create(
+        target=probed, started_at=NOW - dt.timedelta(hours=1), outcome=Outcome.OK, latency_ms=300
+    )
 
     response, body = readyz(client)
 
@@ -181,7 +183,9 @@ def test_stale_syncs_and_probes_are_reported_but_the_node_stays_ready(client, pr
 
 def test_a_recent_probe_batch_is_fresh(client, probed, time_machine):
     time_machine.move_to(NOW, tick=False)
-    ProbeRun.objects.create(target=probed, started_at=NOW - dt.timedelta(minutes=4), outcome=Outcome.OK, latency_ms=300)
+    ProbeRun.objects.create(
+        target=probed, started_at=NOW - dt.timedelta(minutes=4), outcome=Outcome.OK, latency_ms=300
+    )
 
     _, body = readyz(client)
 
