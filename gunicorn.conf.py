@@ -2,7 +2,7 @@
 
 - BIND, else 0.0.0.0:PORT (PORT 8000 unless set, as platforms that read a Procfile set it);
 - WEB_CONCURRENCY worker processes, else 2 per core + 1, at most MAX_WORKERS (each is a whole Django process);
-- LOG_LEVEL for gunicorn's own log; the access log goes to stdout, one line per request.
+- LOG_LEVEL for gunicorn's own log; the access log goes to stdout, one line per request with its duration.
 """
 
 import os
@@ -31,6 +31,8 @@ max_requests = 1000
 max_requests_jitter = 100
 
 accesslog = "-"
+# Behind a proxy the peer is the proxy: the client's address is in X-Forwarded-For. %(M)s: milliseconds taken.
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
