@@ -12,10 +12,11 @@ BENCHMARKS := $(wildcard bench/*.py)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench clean chromium plotly-js
+.PHONY: help run serve test lint format bench clean chromium plotly-js
 
 help:
 	@echo "make run      migrate, load the sample data, ensure an admin; serve web + worker + beat on :8000"
+	@echo "make serve    production on this machine: collectstatic, migrate; gunicorn + worker + beat (Procfile)"
 	@echo "make test     the whole test suite, browser tests included (SQLite unless DATABASE_URL is set)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   sort imports and format the code"
@@ -41,6 +42,28 @@ run: $(INSTALLED)
 	python manage.py prepare_site  # migrate, load_sample_data, ensure_admin
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops all three."
 	honcho -f Procfile.dev start
+
+# Production on this machine (README: Deploying): DEBUG off, static files collected (without them every page is a
+# 500), migrations applied, then the Procfile's web (gunicorn), worker and beat; its `release:` is the migrate here.
+# It refuses to start without SECRET_KEY and ALLOWED_HOSTS, and without DATABASE_URL and REDIS_URL unless
+# EMBEDDED=1 (SQLite and the filesystem broker in var/: a trial on one machine). No sample data is loaded.
+serve: export DEBUG := 0
+serve: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+serve: $(INSTALLED)
+	@fail() { echo "make serve: $$*" >&2; exit 1; }; \
+	test -n "$$SECRET_KEY" || fail "SECRET_KEY is not set; make one with:" \
+		"python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"; \
+	test -n "$$ALLOWED_HOSTS" || fail "ALLOWED_HOSTS is not set (e.g. example.com): every page would answer 400"; \
+	if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
+		test "$(EMBEDDED)" = 1 || fail "DATABASE_URL and REDIS_URL must both be set (production runs on" \
+			"PostgreSQL and Redis); EMBEDDED=1 runs on SQLite and the filesystem broker in var/, one machine only"; \
+		echo "make serve: EMBEDDED=1: what DATABASE_URL or REDIS_URL does not name is embedded (var/)"; \
+	fi; \
+	case "$${SECURE_SSL_REDIRECT:-1}" in 0|false|no|off) ;; *) test -n "$$TRUSTED_PROXY_HEADER" || echo "make serve:" \
+		"plain HTTP is redirected to https:// (SECURE_SSL_REDIRECT); behind a TLS proxy set TRUSTED_PROXY_HEADER";; esac
+	python manage.py collectstatic --noinput --verbosity 0
+	python manage.py migrate --noinput
+	honcho -f Procfile start web worker beat
 
 test: $(INSTALLED) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

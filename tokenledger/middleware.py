@@ -7,7 +7,24 @@ from urllib.parse import unquote_plus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from tokenledger import views
 from tokenledger.errors import bad_request_response, is_api
+
+
+class HealthChecksMiddleware:
+    """/healthz and /readyz, answered before anything reads the Host header (CommonMiddleware does, and refuses
+    a host ALLOWED_HOSTS does not list): a load balancer probes each node by its own address. This is safe because
+    neither answer depends on the host (no link, no redirect, never cached); every other path still checks it.
+    Placed after SecurityMiddleware, whose HTTPS redirect exempts them (SECURE_REDIRECT_EXEMPT in settings)."""
+
+    VIEWS = {"/healthz": views.healthz, "/readyz": views.readyz}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view = self.VIEWS.get(request.path_info)
+        return view(request) if view else self.get_response(request)
 
 
 class RejectNulBytesMiddleware:

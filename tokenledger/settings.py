@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "tokenledger.middleware.HealthChecksMiddleware",  # /healthz, /readyz: before any Host check (README: Deploying)
     "tokenledger.middleware.RejectNulBytesMiddleware",  # after CSP: its 400 carries the policy too
     "tokenledger.middleware.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -114,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails a request (and /readyz) in seconds, not after the system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,6 +159,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tokenledger"),
+            # A Redis that stops answering fails a request (and /readyz) in seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -213,6 +219,8 @@ if not DEBUG:
         # Preloading is opt-in (SECURE_HSTS_PRELOAD=1): a domain on the browsers' list is slow to leave it.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_HOST = env_str("SECURE_SSL_HOST") or None
+# Load balancers probe the health checks over plain HTTP, on the node's own address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Trust a proxy's word that a request came over HTTPS only when the operator says a proxy in front sets the
 # header (and strips it from what clients send): TRUSTED_PROXY_HEADER=X-Forwarded-Proto. Anyone could send it.

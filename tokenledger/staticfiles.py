@@ -1,4 +1,10 @@
-"""Our copy of plotly.js: the official basic partial bundle (scatter, bar and pie traces, all our charts use),
+"""Static files: whether collectstatic has run where production needs it, and our copy of plotly.js.
+
+With DEBUG off, static files are WhiteNoise's CompressedManifestStaticFilesStorage: every {% static %} looks its
+name up in the manifest collectstatic writes, and a missing manifest makes every page a 500. gunicorn.conf.py
+refuses to start without it (`missing_manifest`).
+
+Our copy of plotly.js: the official basic partial bundle (scatter, bar and pie traces, all our charts use),
 committed in `static/vendor/` with its licence and refreshed from npm by `make plotly-js`.
 
 The full plotly.min.js in the plotly wheel is 4.8 MB; the basic bundle of the same plotly.js release is 1.2 MB.
@@ -26,6 +32,18 @@ def bundled_plotly_version(path: Path | None = None) -> tuple[int, int, int] | N
     except OSError:
         return None
     return tuple(int(part) for part in match.groups()) if match else None
+
+
+def missing_manifest() -> str:
+    """What is wrong when the static files storage needs collectstatic's manifest and it is not there; else ""."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):  # DEBUG: files served from where they are
+        return ""
+    manifest = Path(staticfiles_storage.path(staticfiles_storage.manifest_name))
+    if manifest.is_file():
+        return ""
+    return f"{manifest} is missing: run `manage.py collectstatic --noinput` first (make serve does)"
 
 
 @checks.register

@@ -1,0 +1,56 @@
+"""gunicorn's settings for the web process (Procfile's `web:`; README: Deploying). Read from the environment:
+
+- BIND, else 0.0.0.0:PORT (PORT 8000 unless set, as platforms that read a Procfile set it);
+- WEB_CONCURRENCY worker processes, else 2 per core + 1, at most MAX_WORKERS (each is a whole Django process);
+- LOG_LEVEL for gunicorn's own log; the access log goes to stdout, one line per request with its duration.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+MAX_WORKERS = 12  # about 100 MB each: 2 cores make 5, and a large machine does not start dozens
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may run on (a container's cpuset)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * _cores() + 1, MAX_WORKERS))
+
+# A request that takes longer than this is killed (its worker restarted): pages answer in well under a second.
+timeout = 30
+graceful_timeout = 30  # on SIGTERM, requests in flight get this long to finish
+keepalive = 5  # behind a proxy that keeps connections open to us
+# Each worker is replaced after about a thousand requests (the jitter staggers them), bounding any slow leak.
+max_requests = 1000
+max_requests_jitter = 100
+
+accesslog = "-"
+# Behind a proxy the peer is the proxy: the client's address is in X-Forwarded-For. %(M)s: milliseconds taken.
+access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# Whether a request came over HTTPS is decided by Django alone (TRUSTED_PROXY_HEADER in settings), not also by
+# gunicorn's default trust in X-Forwarded-Proto from 127.0.0.1.
+secure_scheme_headers: dict[str, str] = {}
+
+# The workers' heartbeat files in memory: a container's /tmp may be a slow overlay filesystem.
+if Path("/dev/shm").is_dir():
+    worker_tmp_dir = "/dev/shm"
+
+
+def on_starting(server) -> None:
+    """Refuse to start without collectstatic's manifest: with DEBUG off every page would answer 500
+    ("Missing staticfiles manifest entry")."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tokenledger.settings")
+    from tokenledger.staticfiles import missing_manifest
+
+    if problem := missing_manifest():
+        print(f"gunicorn: {problem}", file=sys.stderr)
+        sys.exit(1)
