@@ -47,7 +47,11 @@ _bound: dict[str, tuple[Token, Token | None]] = {}
 @task_prerun.connect
 def bind_task_context(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
     """Logs written in the task carry its id and name, and the id of the request that enqueued it."""
-    carried = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    request = getattr(task, "request", None)
+    # A worker makes each message header an attribute of the request; an eager apply(headers=) keeps them apart.
+    carried = getattr(request, REQUEST_ID_HEADER, None) or (getattr(request, "headers", None) or {}).get(
+        REQUEST_ID_HEADER
+    )
     task_token = logs.task.set((task_id, getattr(task, "name", "")))
     request_token = logs.request_id.set(carried) if isinstance(carried, str) and carried else None
     _bound[task_id] = (task_token, request_token)

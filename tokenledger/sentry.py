@@ -36,7 +36,8 @@ def init_sentry(
         environment=environment,
         release=release or default_release(),
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,  # no user, cookie, IP address or request body
+        # send_default_pii stays off, its default (no user, cookie, IP address or request body): sentry-sdk 2.75
+        # warns that the option itself is deprecated (for data_collection, which older 2.x do not know).
         integrations=[DjangoIntegration(), CeleryIntegration()],
         before_send=before_send,
         before_send_transaction=before_send,
