@@ -1,7 +1,6 @@
 """Every response carries a request id (X-Request-ID); the logs of the request and its 500 page show the same one.
 An id sent with the request is kept only from the header a trusted proxy sets (REQUEST_ID_HEADER)."""
 
-import logging
 import re
 
 import pytest

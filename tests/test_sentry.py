@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -38,7 +37,12 @@ def sentry_events():
 def wsgi_get(path: str, query: str = "") -> tuple[str, dict[str, str]]:
     """A GET through the WSGI application as gunicorn calls it (Sentry's WSGI middleware included, which the
     test client bypasses): the status line and the response headers."""
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "HTTP_HOST": "testserver", "SERVER_NAME": "testserver"}
+    environ = {
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_HOST": "testserver",
+        "SERVER_NAME": "testserver",
+    }
     setup_testing_defaults(environ)
     answered: dict = {}
 
@@ -86,10 +90,20 @@ def test_without_a_dsn_the_sdk_is_not_even_imported(tmp_path):
         "from django.conf import settings\n"
         "print(bool(settings.SENTRY_DSN), 'sentry_sdk' in sys.modules, 'tokenledger.sentry' in sys.modules)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tokenledger.settings", "TOKENLEDGER_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tokenledger.settings",
+        "TOKENLEDGER_VAR_DIR": str(tmp_path),
+    }
     env.pop("SENTRY_DSN", None)
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
     assert result.stdout.split() == ["False", "False", "False"]
