@@ -111,3 +111,12 @@ def test_what_a_view_logs_carries_the_id_of_its_response(json_log_lines):
 
     lines = [line for line in json_log_lines() if line["logger"] == "tests.views"]
     assert [line["request_id"] for line in lines] == [first["X-Request-ID"], second["X-Request-ID"]]
+
+
+@pytest.mark.django_db
+def test_a_404_is_logged_once_under_its_request_id(reader, json_log_lines):
+    response = reader.get("/no-such-page/")
+
+    (line,) = [line for line in json_log_lines() if line["logger"] == "django.request"]
+    assert line["message"] == "Not Found: /no-such-page/" and line["level"] == "WARNING"
+    assert line["request_id"] == response["X-Request-ID"]
