@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -120,15 +121,28 @@ def _int_or_none(value: Any) -> int | None:
 
 def log_secrets() -> list[str]:
     """What no log line may show: the site's key, the passwords in its URLs, the API keys in its environment."""
-    found = environment_secrets(os.environ)
+    secret_key = ""
     try:
         from django.conf import settings
 
         if settings.configured:
-            found.append(settings.SECRET_KEY)  # the development key comes from var/, not the environment
-    except Exception:  # gunicorn's master, before Django; or settings that failed to load
+            secret_key = settings.SECRET_KEY  # the development key comes from var/, not the environment
+    except Exception:  # settings that failed to load
         pass
-    return found
+    # Looked at for each line (a key set at run time counts), but worked out once per state of the environment.
+    return _secrets_of(_environment_state(), secret_key)
+
+
+def _environment_state() -> tuple:
+    # Reading os.environ decodes every variable (70 µs for 40 of them, each line); its raw bytes tell as well
+    # whether anything changed, in 4 µs.
+    raw = getattr(os.environ, "_data", None)
+    return tuple(raw.items()) if isinstance(raw, dict) else tuple(os.environ.items())
+
+
+@lru_cache(maxsize=8)
+def _secrets_of(environment_state: tuple, secret_key: str) -> list[str]:
+    return sorted({*environment_secrets(os.environ), *([secret_key] if secret_key else [])})
 
 
 class PlainFormatter(logging.Formatter):
@@ -161,9 +175,11 @@ class JsonFormatter(_JsonFormatter):
         if http_request is not None and hasattr(http_request, "method"):
             log_data.setdefault("http_method", http_request.method)
             log_data.setdefault("path", getattr(http_request, "path", ""))
-        # The time first, as a person reading the lines expects.
-        ordered = {"timestamp": log_data.pop("timestamp", None), **log_data}
-        return redact_values({key: _jsonable(value) for key, value in ordered.items()}, secrets)
+        # The time first, as a person reading the lines expects; it, the level and the logger's name come from
+        # the code, not from data, and are not searched for secrets (each search costs some 10 µs).
+        fixed = {key: log_data.pop(key, None) for key in ("timestamp", "level", "logger")}
+        rest = redact_values({key: _jsonable(value) for key, value in log_data.items()}, secrets)
+        return {**fixed, **rest}
 
 
 def _jsonable(value: Any) -> Any:
