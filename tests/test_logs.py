@@ -19,6 +19,7 @@ from gunicorn.config import Config
 from gunicorn.glogging import Logger as GunicornLogger
 
 from tokenledger.logs import bound_request_id, logging_config
+from tokenledger.redaction import environment_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED_KEY = "sk-planted-0123456789abcdef"
@@ -177,4 +178,22 @@ def test_gunicorns_error_and_access_lines_are_json_with_the_request_id_of_the_re
         "/models/",
         500,
         87,
+    )
+
+
+def test_the_secrets_of_the_environment_are_keys_and_passwords_not_user_names_or_hosts():
+    environ = {
+        "SECRET_KEY": "k" * 50,
+        "DATABASE_URL": "postgres://postgres:p%40ss-word@db.internal:5432/tokenledger",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SENTRY_DSN": "https://abcdef0123@o1.ingest.sentry.io/2",
+        "PROBE_KEY_ENV_PATTERNS": "*_API_KEY,*_TOKEN",
+        "MISTRAL_API_KEY": "mk-123456",
+        "HF_TOKEN": "hf_abcdef",
+        "SHORT_API_KEY": "abc",  # too short to look for without garbling every line
+        "HOME": "/root",
+    }
+
+    assert environment_secrets(environ) == sorted(
+        {"k" * 50, "p%40ss-word", "p@ss-word", "abcdef0123", "mk-123456", "hf_abcdef"}
     )

@@ -10,10 +10,14 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 import sentry_sdk
+from celery.worker.request import Request
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
+from kombu import Connection
 from sentry_sdk.transport import Transport
 
+from tokenledger.celery import app
+from tokenledger.logs import bound_request_id
 from tokenledger.sentry import init_sentry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +111,23 @@ def test_without_a_dsn_the_sdk_is_not_even_imported(tmp_path):
     )
 
     assert result.stdout.split() == ["False", "False", "False"]
+
+
+@app.task(name="tests.fail_with_the_key")
+def fail_with_the_key() -> None:
+    raise RuntimeError(f"the provider refused {os.environ['OPENAI_API_KEY']}")
+
+
+def test_a_failing_task_is_one_event_tagged_with_the_request_that_enqueued_it(sentry_events, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+
+    with Connection("memory://") as connection:
+        with bound_request_id("5a7e0c"):
+            fail_with_the_key.apply_async(connection=connection)
+        message = connection.SimpleQueue("celery").get(timeout=5)
+        Request(message, app=app, task=fail_with_the_key).execute()  # as a worker runs it
+
+    (event,) = sentry_events
+    assert event["tags"]["request_id"] == "5a7e0c"
+    assert event["exception"]["values"][-1]["value"] == "the provider refused [redacted]"
+    assert PLANTED_KEY not in json.dumps(event)
