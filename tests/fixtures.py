@@ -137,3 +137,21 @@ def data_server():
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+@pytest.fixture
+def json_log_lines():
+    """Logging set up as with LOG_FORMAT=json, its one handler writing to a buffer: call it for the lines so far,
+    each parsed as JSON (a line that is not one JSON object fails the test)."""
+    import io
+    import json
+    import logging.config
+
+    from tokenledger.logs import logging_config
+
+    buffer = io.StringIO()
+    logging.config.dictConfig(logging_config("json", "INFO"))
+    (handler,) = logging.getLogger().handlers
+    handler.setStream(buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    logging.config.dictConfig(settings.LOGGING)

@@ -160,7 +160,10 @@ def test_a_failing_api_view_is_a_json_500_without_a_traceback(sample_data, visit
 
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Internal server error. It has been logged."}
+    assert response.json() == {
+        "detail": "Internal server error. It has been logged.",
+        "request_id": response["X-Request-ID"],  # to quote when reporting it
+    }
     assert b"RuntimeError" not in response.content and b"Traceback" not in response.content
 
 

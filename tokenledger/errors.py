@@ -7,9 +7,12 @@ reach `server_error` here.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist, loader
 from django.views import defaults
+
+from tokenledger.logs import current_request_id
 
 API_PREFIX = "/api/"
 
@@ -37,7 +40,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 without any detail of the error (Django has logged it)."""
+    """500 without any detail of the error (Django has logged it), with the request's id to quote."""
+    request_id = current_request_id()
     if is_api(request):
-        return JsonResponse({"detail": "Internal server error. It has been logged."}, status=500)
-    return defaults.server_error(request)
+        return JsonResponse(
+            {"detail": "Internal server error. It has been logged.", "request_id": request_id}, status=500
+        )
+    try:  # like Django's view: a plain context, no request, no context processor (500.html says why)
+        template = loader.get_template("500.html")
+    except TemplateDoesNotExist:
+        return defaults.server_error(request)
+    return HttpResponseServerError(template.render({"request_id": request_id}))

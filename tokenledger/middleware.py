@@ -1,14 +1,55 @@
-"""Requests no view should see."""
+"""Middleware of the whole site: an id for each request, and requests no view should see."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.log import log_response
 
 from tokenledger import views
 from tokenledger.errors import bad_request_response, is_api
+from tokenledger.logs import bound_request_id
+
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
+# What a proxy's id may look like: a UUID, hex, base64, Amazon's "Root=1-…": nothing that could forge a log line
+# or break a header, and short enough to quote.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{0,127}")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the trusted proxy's (REQUEST_ID_HEADER) when it sent a readable one, else a new
+    one. Logs written while it is served carry it, and so does the response (X-Request-ID) and the 500 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = self.incoming_id(request) or uuid.uuid4().hex
+        request.request_id = request_id
+        with bound_request_id(request_id):
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs a 4xx ("Not Found: /x/") once the middleware has returned, outside of the id: so
+                # here, with the same words; it then knows the response is logged and stays quiet.
+                log_response(
+                    "%s: %s", response.reason_phrase, request.path, response=response, request=request
+                )
+        response[REQUEST_ID_RESPONSE_HEADER] = request_id
+        return response
+
+    @staticmethod
+    def incoming_id(request: HttpRequest) -> str:
+        """The id the trusted proxy set, if one is trusted and the id is readable; else ""."""
+        header = settings.REQUEST_ID_HEADER
+        if not header:
+            return ""
+        value = request.headers.get(header, "")
+        return value if _REQUEST_ID.fullmatch(value) else ""
 
 
 class HealthChecksMiddleware:

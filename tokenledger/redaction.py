@@ -9,20 +9,40 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 REDACTED = "[redacted]"
 # Shorter secrets are redacted only as themselves: their base64 core would be two or three letters.
 MIN_ENCODED_LENGTH = 6
 MIN_QUERY_VALUE_LENGTH = 4
+# The environment variables a probe target may read its API key from, unless PROBE_KEY_ENV_PATTERNS says others.
+DEFAULT_KEY_ENV_PATTERNS = ("*_API_KEY",)
+# Whose password (and, for Sentry, key) is a secret; their user names ("postgres") and hosts are not.
+SECRET_URL_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+# A shorter value would be redacted wherever its letters occur, garbling every line; no real key is that short.
+MIN_SECRET_LENGTH = 4
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """The text with every secret, in any of the spellings above, replaced by [redacted]."""
     pattern = _pattern(tuple(sorted({s for s in secrets if s}, key=len, reverse=True)))
     return pattern.sub(REDACTED, text) if pattern else text
+
+
+def redact_values(value: Any, secrets: Iterable[str]) -> Any:
+    """A copy of `value` with the secrets redacted from every string in it, however deep in dicts and lists."""
+    secrets = list(secrets)
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {key: redact_values(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_values(item, secrets) for item in value]
+    return value
 
 
 def display_url(url: str) -> str:
@@ -58,6 +78,31 @@ def without_url_secrets(text: str, url: str) -> str:
     if not url:
         return text
     return redact(text.replace(url, display_url(url)), url_secrets(url))
+
+
+def environment_secrets(environ: Mapping[str, str]) -> list[str]:
+    """The secrets the site's environment holds: SECRET_KEY, the passwords of its database, Redis and broker
+    URLs, the key of SENTRY_DSN, and every API key (a variable matching PROBE_KEY_ENV_PATTERNS)."""
+    found = [environ.get("SECRET_KEY", "")]
+    for name in SECRET_URL_VARIABLES:
+        found.append(_url_part(environ.get(name, ""), "password"))
+    found.append(_url_part(environ.get("SENTRY_DSN", ""), "username"))
+    raw_patterns = environ.get("PROBE_KEY_ENV_PATTERNS")
+    patterns = (
+        [p.strip() for p in raw_patterns.split(",") if p.strip()]
+        if raw_patterns is not None
+        else DEFAULT_KEY_ENV_PATTERNS
+    )
+    found += [value for name, value in environ.items() if any(fnmatchcase(name, p) for p in patterns)]
+    found += [unquote(value) for value in found]
+    return sorted({value for value in found if len(value) >= MIN_SECRET_LENGTH})
+
+
+def _url_part(url: str, part: str) -> str:
+    try:
+        return getattr(urlsplit(url), part) or ""
+    except ValueError:
+        return ""
 
 
 @lru_cache(maxsize=256)

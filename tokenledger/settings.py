@@ -12,7 +12,9 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from tokenledger.env import env_bool, env_int, env_list, env_str
+from tokenledger.env import env_bool, env_float, env_int, env_list, env_str
+from tokenledger.logs import logging_config
+from tokenledger.redaction import DEFAULT_KEY_ENV_PATTERNS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TOKENLEDGER_VAR_DIR", str(BASE_DIR / "var")))
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tokenledger.middleware.RequestIdMiddleware",  # first: every response carries the id, a redirect's too
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "tokenledger.middleware.HealthChecksMiddleware",  # /healthz, /readyz: before any Host check (README: Deploying)
@@ -244,15 +247,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # httpx logs every request line at INFO; probes and syncs report what matters themselves.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
-}
+# Logs go to stderr, one line per record: plain text, or one JSON object per line (LOG_FORMAT=json) for a log
+# collector; gunicorn's config and Celery (tokenledger.celery) use the same dict (tokenledger.logs).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# Each request gets an id, in its logs, in its X-Request-ID response header and on the 500 page. An id coming
+# in with the request is kept only from the header the operator says a proxy in front sets (and strips from
+# what clients send): REQUEST_ID_HEADER=X-Request-ID. Anyone could send it.
+REQUEST_ID_HEADER = env_str("REQUEST_ID_HEADER")
+
+# Errors are reported to Sentry when SENTRY_DSN is set (tokenledger.sentry); nothing is loaded or sent without.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if not 0 <= SENTRY_TRACES_SAMPLE_RATE <= 1:
+    raise ImproperlyConfigured("SENTRY_TRACES_SAMPLE_RATE must be between 0 and 1.")
+if SENTRY_DSN:
+    from tokenledger.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 
 # Outbound HTTP (price sources, model APIs) identifies itself.
 HTTP_USER_AGENT = env_str("HTTP_USER_AGENT", "Tokenledger/0.1 (+https://github.com/tokenledger)")
@@ -278,7 +299,7 @@ MONITORING = {
 
 # The environment variables a probe target may name as its API key (shell patterns); never one of the site's
 # own settings, whatever the patterns say (monitoring.keys).
-PROBE_KEY_ENV_PATTERNS = env_list("PROBE_KEY_ENV_PATTERNS", ["*_API_KEY"])
+PROBE_KEY_ENV_PATTERNS = env_list("PROBE_KEY_ENV_PATTERNS", list(DEFAULT_KEY_ENV_PATTERNS))
 
 # A demo without API keys (`make run` turns it on): the profiled models are probed against the fake provider,
 # which Procfile.dev starts at this address; their figures are labelled as a demo on every page.
