@@ -2,12 +2,15 @@
 
 - BIND, else 0.0.0.0:PORT (PORT 8000 unless set, as platforms that read a Procfile set it);
 - WEB_CONCURRENCY worker processes, else 2 per core + 1, at most MAX_WORKERS (each is a whole Django process);
-- LOG_LEVEL for gunicorn's own log; the access log goes to stdout, one line per request with its duration.
+- LOG_LEVEL and LOG_FORMAT (plain or json) for gunicorn's own log and the access log, one line per request with
+  its duration, through the same handler, format and redaction as the site's (tokenledger.logs).
 """
 
 import os
 import sys
 from pathlib import Path
+
+from tokenledger.logs import logging_config
 
 MAX_WORKERS = 12  # about 100 MB each: 2 cores make 5, and a large machine does not start dozens
 
@@ -35,6 +38,7 @@ accesslog = "-"
 access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logconfig_dict = logging_config(os.environ.get("LOG_FORMAT", "plain"), os.environ.get("LOG_LEVEL", "INFO"))
 
 # Whether a request came over HTTPS is decided by Django alone (TRUSTED_PROXY_HEADER in settings), not also by
 # gunicorn's default trust in X-Forwarded-Proto from 127.0.0.1.

@@ -44,11 +44,21 @@ def test_gunicorn_binds_every_address_on_port_or_8000_unless_bind_says(monkeypat
     assert gunicorn_settings(monkeypatch, PORT="5123", BIND="127.0.0.1:9000")["bind"] == "127.0.0.1:9000"
 
 
-def test_gunicorn_logs_each_request_to_stdout_and_recycles_its_workers(monkeypatch):
+def test_gunicorn_logs_each_request_and_recycles_its_workers(monkeypatch):
     conf = gunicorn_settings(monkeypatch)
     assert conf["accesslog"] == "-"
     assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
     assert conf["secure_scheme_headers"] == {}  # HTTPS is Django's call alone: TRUSTED_PROXY_HEADER
+
+
+def test_gunicorn_logs_through_the_sites_handler_in_the_format_asked(monkeypatch):
+    plain = gunicorn_settings(monkeypatch)["logconfig_dict"]
+    json = gunicorn_settings(monkeypatch, LOG_FORMAT="json")["logconfig_dict"]
+    for config in (plain, json):  # gunicorn's loggers leave through the root's handler, redaction included
+        assert config["loggers"]["gunicorn.access"]["propagate"] is True
+        assert config["loggers"]["gunicorn.error"]["propagate"] is True
+    assert plain["handlers"]["console"]["formatter"] == "plain"
+    assert json["handlers"]["console"]["formatter"] == "json"
 
 
 def procfile() -> dict[str, str]:
