@@ -10,7 +10,6 @@ from monitoring.models import ProbeTarget
 from monitoring.probing import probe_targets
 from monitoring.scheduling import claim_due
 
-
 # A slot's targets go out in tasks of at most this many, so that several workers share a large slot.
 PROBE_BATCH_SIZE = 100
 
