@@ -53,6 +53,7 @@ FEED_DELAY_SECONDS = (
     3.0  # the feed server answers this late, so the first sync holds the lease when the second comes
 )
 WORKERS = ("machine-a", "machine-b")
+MISS = "/models/?min_context={n}"  # a new address each time: never in the cache
 
 
 def free_port() -> int:
@@ -304,7 +305,10 @@ def run(processes: Processes, feed_url: str) -> None:
     log(f"up: gunicorn on {web_ports}, workers {sorted(hostnames)}, beat (and a second beat for a minute)")
 
     profiles = Model.objects.filter(profile__in=Profile.objects.public()).order_by("pk")[:3]
+    # Pages the cache holds after their first request, the API (not cached), and a browse page whose filter
+    # changes every time, so that it is built from scratch: the reads a cache cannot spare the database.
     paths = ["/", "/models/", "/status/", "/api/v1/models/", *(m.get_absolute_url() for m in profiles)]
+    paths.append(MISS)
     # Sessions live in the database: one made on any instance is good on every other.
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
@@ -360,16 +364,22 @@ def run(processes: Processes, feed_url: str) -> None:
 
     # (c) a pool process killed, then a whole worker
     def in_flight():
+        """The probe task holding the slow target, if it started less than half its length ago (so that it
+        is surely still running when the kill lands, on a machine busy enough to slow inspect's answers)."""
         for host, tasks in (app.control.inspect(timeout=1).active() or {}).items():
             for task in tasks:
-                if task["name"] == "monitoring.tasks.probe_slot" and slow.pk in task["args"][0]:
+                if (
+                    task["name"] == "monitoring.tasks.probe_slot"
+                    and slow.pk in task["args"][0]
+                    and time.time() - (task["time_start"] or 0) < SLOW_MS / 2000
+                ):
                     return host, task
         return None
 
     def kill_and_watch(whole_worker: bool) -> dict:
         host, task = wait_for(in_flight, timeout=90, every=0.5, what="a slot with the slow target in flight")
-        time.sleep(2)
         slot = dt.datetime.fromisoformat(task["args"][1])
+        assert not ProbeRun.objects.filter(target=slow, started_at=slot).exists(), "killed too late"
         killed_at = time.monotonic()
         name = host.split("@")[0]
         if whole_worker:
@@ -413,6 +423,7 @@ def run(processes: Processes, feed_url: str) -> None:
     processes.stop("beat-2")
     cpu_used = {name: used - cpu_before[name] for name, used in cpu().items()}  # under load, all alive
     cpu_window = time.monotonic() - load_started
+    served = len(load.samples)
     worker_kill = kill_and_watch(whole_worker=True)
     loader.join()
 
@@ -502,6 +513,11 @@ def run(processes: Processes, feed_url: str) -> None:
         "    CPU seconds per second of load: "
         + ", ".join(f"{name} {used / cpu_window:.2f}" for name, used in cpu_used.items())
     )
+    web = cpu_used["web-1"] + cpu_used["web-2"]
+    print(
+        f"    CPU per request over those {served} requests: gunicorn {web / served * 1000:.1f} ms, "
+        f"PostgreSQL {cpu_used['postgres'] / served * 1000:.1f} ms"
+    )
     print(f"total {time.monotonic() - started:.0f} s")
 
 
@@ -511,7 +527,7 @@ class Load:
     def __init__(self, ports: list[int], paths: list[str]) -> None:
         self.ports, self.paths = ports, paths
         self.counter = itertools.count()
-        self.samples: list[tuple[int, int, float]] = []  # (port, status or 0 for an exception, seconds)
+        self.samples: list[tuple[int, int, float, str]] = []  # (port, status or 0 if none, seconds, path)
         self.lock = threading.Lock()
         self.elapsed = 0.0
 
@@ -525,14 +541,15 @@ class Load:
                 while time.monotonic() < deadline:
                     i = next(self.counter)
                     port = self.ports[i % len(self.ports)]
-                    url = f"http://127.0.0.1:{port}{self.paths[(i // len(self.ports)) % len(self.paths)]}"
+                    path = self.paths[(i // len(self.ports)) % len(self.paths)]
+                    url = f"http://127.0.0.1:{port}{path.format(n=1000 + i)}"
                     began = time.perf_counter()
                     try:
                         status = http.get(url).status_code
                     except httpx.HTTPError:
                         status = 0
                     with self.lock:
-                        self.samples.append((port, status, time.perf_counter() - began))
+                        self.samples.append((port, status, time.perf_counter() - began, path))
 
         started = time.monotonic()
         threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
@@ -543,16 +560,28 @@ class Load:
         self.elapsed = time.monotonic() - started
 
     def report(self) -> str:
-        times = [seconds * 1000 for _, _, seconds in self.samples]
-        per_port = Counter(port for port, _, _ in self.samples)
-        errors = Counter(status for _, status, _ in self.samples if status != 200)
-        return (
+        times = [seconds * 1000 for _, _, seconds, _ in self.samples]
+        per_port = Counter(port for port, _, _, _ in self.samples)
+        errors = Counter(status for _, status, _, _ in self.samples if status != 200)
+        lines = [
             f"(d) load: {CLIENTS} clients for {self.elapsed:.0f} s over {len(self.paths)} paths: "
             f"{len(self.samples)} requests, by instance {[per_port[p] for p in self.ports]}, "
-            f"errors {sum(errors.values())} {dict(errors) if errors else ''}\n"
-            f"    {len(self.samples) / self.elapsed:.0f} req/s, p50 {statistics.median(times):.0f} ms, "
-            f"p99 {percentile(times, 0.99):.0f} ms"
-        )
+            f"errors {sum(errors.values())} {dict(errors) if errors else ''}",
+            f"    all: {len(self.samples) / self.elapsed:.0f} req/s, p50 {statistics.median(times):.0f} ms, "
+            f"p99 {percentile(times, 0.99):.0f} ms",
+        ]
+        kinds = {
+            "cached pages": lambda p: p not in (MISS, "/api/v1/models/"),
+            "API": "/api/v1/models/".__eq__,
+        }
+        kinds["browse, cache miss"] = MISS.__eq__
+        for kind, belongs in kinds.items():
+            chosen = [seconds * 1000 for _, _, seconds, path in self.samples if belongs(path)]
+            lines.append(
+                f"    {kind}: {len(chosen)} requests, p50 {statistics.median(chosen):.0f} ms, "
+                f"p99 {percentile(chosen, 0.99):.0f} ms"
+            )
+        return "\n".join(lines)
 
 
 if __name__ == "__main__":
