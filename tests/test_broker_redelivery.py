@@ -41,7 +41,8 @@ def celery_conf(tmp_path, **changes: str | None) -> dict:
 
 @pytest.fixture(scope="module")
 def on_redis(tmp_path_factory) -> dict:
-    return celery_conf(tmp_path_factory.mktemp("var"), REDIS_URL="redis://127.0.0.1:6379/4")  # never connected
+    # Read from the settings, never connected to.
+    return celery_conf(tmp_path_factory.mktemp("var"), REDIS_URL="redis://127.0.0.1:6379/4")
 
 
 def test_on_redis_a_task_of_a_lost_worker_is_handed_out_again_and_a_killed_one_requeued(on_redis):
