@@ -15,8 +15,8 @@ off, collectstatic), probing 250 targets on the fake provider every minute. Whil
 
 Needs DATABASE_URL (PostgreSQL: the bench creates and drops a database of its own beside the one named) and
 REDIS_URL (its Redis database is the bench's own: it is flushed at the start). Without them it says so and exits
-0. Every process it starts is stopped at the end, on failure too. About 4 minutes; BENCH_LOAD_SECONDS (90) sets
-the load phase.
+0. Every process it starts is stopped at the end, on failure too. About 7 minutes on a busy 2-core machine, half of
+them loading the sample data; BENCH_LOAD_SECONDS (90) sets the load phase.
 """
 
 from __future__ import annotations
