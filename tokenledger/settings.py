@@ -191,6 +191,24 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 6 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A task taken but not acknowledged (acks_late: acknowledged once done) waits in Redis's unacked set; if its
+    # worker dies without a word (kill -9, a machine lost) any other worker hands it out again once it has been
+    # out this long. So it must exceed the longest task's hard time limit (the weekly sync of every source: 51
+    # min by default), a retry's countdown included, or a long task would be handed out twice while it runs; a
+    # dead worker's probe slot is probed that much later, still dated at its slot. Every worker sweeps for such
+    # tasks each 10 s (throttle 1: kombu's default of 10 would make it 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
+    # A task whose pool process dies under it (kill -9, the OOM killer) is requeued at once rather than
+    # acknowledged as failed, which would lose its probe slot. Safe because every task here can run twice: a
+    # slot stores one run per target (ProbeRun unique on target and slot) and skips those it has, a sync takes
+    # the lease or is skipped, and the same feed twice writes nothing. A task stopped at its hard time limit is
+    # still acknowledged (Celery does not count that as a lost worker); only a task that kills its process every
+    # time would come back for ever, and none here holds more than one slot's or one feed's data.
+    CELERY_TASK_REJECT_ON_WORKER_LOST = True
 else:
     CELERY_DIR = VAR_DIR / "celery"
     for sub in ("queue", "processed", "results", "control"):

@@ -71,3 +71,36 @@ def test_a_worker_probes_the_claimed_targets_once_per_slot(
     assert set(runs.values_list("target__adapter", flat=True)) == {"openai", "anthropic"}
     # The batch's hour and day are rolled up at once, so pages show it without waiting for maintenance.
     assert sorted(ProbeRollup.objects.values_list("period", "runs")) == [("day", 1)] * 2 + [("hour", 1)] * 2
+
+
+def test_a_slot_handed_out_again_probes_only_the_targets_without_a_run(targets):
+    """A worker died after storing part of its work, or a copy of the task was handed out while the first ran:
+    the slot still holds one run per target, the first one stored, and nothing is probed twice."""
+    hourly, quarterly = targets
+    slot = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    with FakeProvider() as fake:
+        ProbeTarget.objects.update(base_url=fake.url, api_model="fake:latency=20:ttft=5")
+        assert probe_slot([hourly.pk], slot.isoformat()) == 1
+        first = ProbeRun.objects.get(target=hourly)
+
+        assert probe_slot([hourly.pk, quarterly.pk], slot.isoformat()) == 1  # the quarterly one only
+        assert probe_slot([hourly.pk, quarterly.pk], slot.isoformat()) == 0
+
+    assert sorted(ProbeRun.objects.values_list("target_id", "started_at")) == [
+        (hourly.pk, slot),
+        (quarterly.pk, slot),
+    ]
+    assert ProbeRun.objects.get(target=hourly).latency_ms == first.latency_ms
+
+
+def test_a_large_slot_is_shared_out_in_batches(targets, django_capture_on_commit_callbacks, monkeypatch):
+    hourly, quarterly = targets
+    monkeypatch.setattr("monitoring.tasks.PROBE_BATCH_SIZE", 1)
+    sent = []
+    monkeypatch.setattr(probe_slot, "delay", lambda ids, slot: sent.append((ids, slot)))
+    monkeypatch.setattr("monitoring.tasks.claim_due", lambda: claim_due(NOW))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enqueue_due_probes() == 2
+
+    assert sent == [([hourly.pk], "2026-11-25T10:00:00+00:00"), ([quarterly.pk], "2026-11-25T10:00:00+00:00")]
