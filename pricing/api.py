@@ -12,9 +12,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from catalog import freshness
 from catalog.lifecycle import successor_of
 from catalog.models import (
     Model,
@@ -28,6 +30,7 @@ from catalog.slugs import PROVIDER_SLUG_PATTERN
 from pricing.models import Component, PricePeriod, SourcePeriod
 from pricing.queries import Conversation, host_order, quotes_for
 from pricing.records import decimal_text
+from tokenledger.params import given
 
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 1_000_000  # far beyond the catalogue, far within every database's integers
@@ -49,6 +52,26 @@ api = NinjaAPI(
 def invalid_parameters(request: HttpRequest, error: ValidationError):
     """A parameter that cannot be read is the client's error: 400, naming each parameter and why."""
     return api.create_response(request, {"detail": error.errors}, status=400)
+
+
+def cached(*scopes: str):
+    """An endpoint's 200s cached and revalidated as pages are (catalog.freshness.cached_page): kept under the
+    path and the query parameters the endpoint reads, as given, while the data of `scopes` is unchanged; ETag,
+    Last-Modified and `Cache-Control: public, max-age=0, must-revalidate`, so a client asks again each time and
+    mostly gets a 304. Errors (400, 404) and the redirects of moved models are not kept. Everyone gets the same
+    answer: the API has no authentication. Put it under the `@api.get(...)` line."""
+
+    def decorate(run):
+        operation = run.__self__  # ninja decorates its Operation's bound `run`
+        names = [
+            name
+            for model in operation.models
+            if model.__ninja_param_source__ == "query"
+            for name in model.__ninja_flatten_map__
+        ]
+        return freshness.cached_page(*scopes, params=given(*names), signed_in_too=True)(run)
+
+    return decorate_view(decorate)
 
 
 def absolute_url(context: dict, path: str) -> str:
@@ -178,6 +201,7 @@ class ModelPagination(LimitOffsetPagination):
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
+@cached(freshness.CATALOG, freshness.PRICES)
 @paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
 def list_models(
     request: HttpRequest,
@@ -312,6 +336,7 @@ class Error(Schema):
     url_name="model",
     tags=["models"],
 )
+@cached(freshness.CATALOG, freshness.PRICES)
 def model_detail(request: HttpRequest, lab: str, model: str):
     """One model: its facts, the hosts that serve it and the link to its page."""
     return get_model(lab, model)
@@ -393,6 +418,7 @@ def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
     url_name="model_prices",
     tags=["prices"],
 )
+@cached(freshness.CATALOG, freshness.PRICES)
 def model_prices(
     request: HttpRequest,
     lab: str,
