@@ -14,6 +14,7 @@ bounded (CACHES in settings; the Redis check in tokenledger.checks).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import threading
@@ -21,6 +22,7 @@ import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -67,11 +69,20 @@ def bump(*scopes: str) -> None:
         )
 
 
-def current(scopes: tuple[str, ...]) -> tuple[str, object]:
-    """The combined version of these kinds of data and when the latest of them changed. One query."""
-    rows = sorted(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "version", "changed_at"))
+def current(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
+    """The combined version of these kinds of data and when the latest of them changed. One query, in SQL: it
+    comes before every cached answer, where building it through the ORM took ten times as long as running it."""
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT scope, version, changed_at FROM {table} WHERE scope IN ({placeholders})", scopes
+        )
+        rows = sorted(cursor.fetchall())
     version = "|".join(f"{scope}:{stamp}" for scope, stamp, _ in rows) or "none"
-    return version, max((changed for _, _, changed in rows), default=None)
+    # SQLite gives the stored UTC time without its zone.
+    changed = [at if at.tzinfo else at.replace(tzinfo=dt.UTC) for _, _, at in rows]
+    return version, max(changed, default=None)
 
 
 def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_too: bool = False) -> Callable:
