@@ -6,9 +6,10 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Router, Schema
 
+from catalog import freshness
 from monitoring.models import ProbeRun, ProbeTarget
 from monitoring.queries import Percentile, daily_series, window_stats
-from pricing.api import get_model
+from pricing.api import cached, get_model
 
 router = Router(tags=["availability"])
 
@@ -82,6 +83,7 @@ def _measured(p: Percentile) -> dict:
 
 
 @router.get("/models/{lab}/{model}/availability/", response=Availability, url_name="availability")
+@cached(freshness.CATALOG, freshness.MONITORING)
 def availability(request, lab: str, model: str):
     """Measured availability (ok / (ok + errors); rate-limited runs are counted apart), latency and time to first
     token percentiles with their sample counts over 24 h, 7 d and 30 d (from the raw runs), and per day over 90 days

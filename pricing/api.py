@@ -8,26 +8,27 @@ django-ninja's own static files ('ninja' is an installed app; without it ninja w
 import datetime as dt
 from typing import Annotated
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from catalog import freshness
 from catalog.lifecycle import successor_of
 from catalog.models import (
     Model,
     ModelQuerySet,
     ModelRedirect,
     Offering,
-    OfferingKind,
     Provider,
 )
 from catalog.slugs import PROVIDER_SLUG_PATTERN
-from pricing.models import Component, PricePeriod, SourcePeriod
-from pricing.queries import Conversation, host_order, quotes_for
+from pricing.models import PricePeriod, SourcePeriod
+from pricing.queries import quotes_for
 from pricing.records import decimal_text
+from tokenledger.params import given
 
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 1_000_000  # far beyond the catalogue, far within every database's integers
@@ -49,6 +50,26 @@ api = NinjaAPI(
 def invalid_parameters(request: HttpRequest, error: ValidationError):
     """A parameter that cannot be read is the client's error: 400, naming each parameter and why."""
     return api.create_response(request, {"detail": error.errors}, status=400)
+
+
+def cached(*scopes: str):
+    """An endpoint's 200s cached and revalidated as pages are (catalog.freshness.cached_page): kept under the
+    path and the query parameters the endpoint reads, as given, while the data of `scopes` is unchanged; ETag,
+    Last-Modified and `Cache-Control: public, max-age=0, must-revalidate`, so a client asks again each time and
+    mostly gets a 304. Errors (400, 404) and the redirects of moved models are not kept. Everyone gets the same
+    answer: the API has no authentication. Put it under the `@api.get(...)` line."""
+
+    def decorate(run):
+        operation = run.__self__  # ninja decorates its Operation's bound `run`
+        names = [
+            name
+            for model in operation.models
+            if model.__ninja_param_source__ == "query"
+            for name in model.__ninja_flatten_map__
+        ]
+        return freshness.cached_page(*scopes, params=given(*names), signed_in_too=True)(run)
+
+    return decorate_view(decorate)
 
 
 def absolute_url(context: dict, path: str) -> str:
@@ -118,7 +139,9 @@ class ModelSummary(Lifecycle):
     context_window: int | None
     url: str
     base_price: BasePrice | None = Field(
-        description="Standard-mode prices with no long-context tier, in force now; null if none is recorded."
+        description="Standard-mode input and output prices with no long-context tier, as the catalogue lists "
+        "the model: at the lab's own API, else at the pay-as-you-go host cheapest for a typical conversation; "
+        "null where no host gives both (a free tier never counts)."
     )
 
     @staticmethod
@@ -135,40 +158,25 @@ class ModelSummary(Lifecycle):
 
     @staticmethod
     def resolve_hosts(obj: Model) -> int:
-        return len({offering.host_id for offering in obj.priced_offerings})
+        return obj.host_count or 0
 
 
-def with_base_prices(models: ModelQuerySet) -> ModelQuerySet:
-    """Each model's offerings with their host and their base input and output prices in force: two queries
-    for the whole page, whatever its size."""
-    base_periods = (
-        PricePeriod.objects.in_force().base().filter(component__in=[Component.INPUT, Component.OUTPUT])
-    )
-    offerings = Offering.objects.select_related("host").prefetch_related(
-        Prefetch("price_periods", queryset=base_periods, to_attr="base_periods")
-    )
-    return models.prefetch_related(Prefetch("offerings", queryset=offerings, to_attr="priced_offerings"))
+def with_listing(models: ModelQuerySet) -> ModelQuerySet:
+    """The models with what the list gives of each, read in the same query: the listed prices the ledger keeps
+    on the model (pricing.listing) with their host, and the number of hosts."""
+    return models.select_related("listed_price_host").with_host_count()
 
 
 def base_price(model: Model) -> dict | None:
-    """The lab's own base prices if it sells the model, else the cheapest pay-as-you-go host's for a typical
-    conversation (the host the model's page shows first)."""
-    conversation = Conversation.default()
-    candidates = []
-    for offering in model.priced_offerings:
-        prices = {p.component: p for p in offering.base_periods}
-        if not prices or offering.kind != OfferingKind.PAYG:
-            continue
-        cost = conversation.cost(prices.get(Component.INPUT), prices.get(Component.OUTPUT))
-        candidates.append((host_order(offering, model, cost), offering, prices))
-    if not candidates:
+    """The model's listed prices (pricing.listing: the lab's own API if it sells the model, else the cheapest
+    pay-as-you-go host for a typical conversation), as the catalogue lists, sorts and filters by them."""
+    if model.listed_price_host_id is None:
         return None
-    _, offering, prices = min(candidates, key=lambda c: c[0])
-
-    def text(component: str) -> str | None:
-        return decimal_text(prices[component].price) if component in prices else None
-
-    return {"host": offering.host.slug, "input": text(Component.INPUT), "output": text(Component.OUTPUT)}
+    return {
+        "host": model.listed_price_host.slug,
+        "input": decimal_text(model.listed_input_price),
+        "output": decimal_text(model.listed_output_price),
+    }
 
 
 class ModelPagination(LimitOffsetPagination):
@@ -178,6 +186,7 @@ class ModelPagination(LimitOffsetPagination):
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
+@cached(freshness.CATALOG, freshness.PRICES)
 @paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
 def list_models(
     request: HttpRequest,
@@ -209,7 +218,7 @@ def list_models(
         if not Provider.objects.filter(slug=lab).exists():
             raise HttpError(404, f"No lab {lab} in the catalogue.")
         models = models.filter(lab__slug=lab)
-    return with_base_prices(models)
+    return with_listing(models)
 
 
 # --- One model ---------------------------------------------------------------------------------------------
@@ -312,6 +321,7 @@ class Error(Schema):
     url_name="model",
     tags=["models"],
 )
+@cached(freshness.CATALOG, freshness.PRICES)
 def model_detail(request: HttpRequest, lab: str, model: str):
     """One model: its facts, the hosts that serve it and the link to its page."""
     return get_model(lab, model)
@@ -393,6 +403,7 @@ def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
     url_name="model_prices",
     tags=["prices"],
 )
+@cached(freshness.CATALOG, freshness.PRICES)
 def model_prices(
     request: HttpRequest,
     lab: str,

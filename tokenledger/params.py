@@ -123,6 +123,21 @@ def choice_item(choices: Iterable) -> forms.ChoiceField:
     return forms.ChoiceField(choices=pairs)
 
 
+class GivenParam(forms.Field):
+    """A parameter kept as the request spells it, every value in order, for an endpoint that reads and checks its
+    parameters itself (the API: ninja answers a value it cannot read with a 400). Its canonical query string then
+    only drops the parameters the endpoint does not read and sorts the rest, so one cache entry never stands for
+    two requests the endpoint would answer differently."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value) -> list[str]:
+        return list(value or [])
+
+
 class QueryParams(forms.Form):
     """The parameters a page reads, from its query string. Bound whatever it is given; never invalid as a
     whole: a field in error is left out of `values` and named in `notices`."""
@@ -176,7 +191,9 @@ class QueryParams(forms.Form):
         for name in sorted(self.values):
             value = self.values[name]
             field = self.fields[name]
-            if isinstance(field, ListParam):
+            if isinstance(field, GivenParam):
+                query.setlist(name, value)
+            elif isinstance(field, ListParam):
                 texts = [spell(item) for item in value]
                 if field.separator:
                     query[name] = field.separator.join(texts)
@@ -197,3 +214,8 @@ def spell(value) -> str:
 
 class NoParams(QueryParams):
     """A page that reads no parameter: every query string is the same page."""
+
+
+def given(*names: str) -> type[QueryParams]:
+    """The parameters `names`, each kept as given (GivenParam)."""
+    return type(QueryParams)("GivenParams", (QueryParams,), {name: GivenParam() for name in names})
