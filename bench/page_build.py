@@ -37,7 +37,7 @@ from bench.support.pages import measure_page  # noqa: E402
 from catalog.models import Model, Offering  # noqa: E402
 from monitoring import rollups  # noqa: E402
 from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget  # noqa: E402
-from tokenledger.sample_data import load_all  # noqa: E402
+from tokenledger.sample_data import load_all, refresh_planner_statistics  # noqa: E402
 
 PROFILED = "openai/gpt-4o"
 PAGES = {
@@ -110,6 +110,7 @@ def main() -> None:
     if not (keep and ProbeRun.objects.exists()):
         load_all()
         add_probe_runs(Model.objects.get(lab__slug="openai", slug="gpt-4o"))
+        refresh_planner_statistics()  # as load_sample_data does
     runs = ProbeRun.objects.count()
     print(
         f"{connection.vendor}: {Model.objects.count():,} models, {runs:,} probe runs of {PROFILED} "
