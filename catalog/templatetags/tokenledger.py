@@ -77,8 +77,8 @@ def utc(value: dt.datetime | None) -> str:
 @register.filter
 def facet_checkboxes(facet) -> SafeString:
     """A browse filter's checkboxes, one per choice that finds models (or is ticked), each with its count. Written
-    here rather than in a template loop: the provider filter alone has some 150 choices, which took a third of the
-    page's rendering as template lookups."""
+    here rather than in a template loop: the provider filter alone has some 150 choices, which cost a tenth of the
+    page's function calls as template lookups (19k of 216k per build)."""
     return format_html_join(
         "",
         '\n        <li><label><input type="checkbox" name="{}" value="{}"{}> {} <span class="count">{}</span></label></li>'
