@@ -199,7 +199,9 @@ def _in_force_with_previous():
         "tier": OuterRef("tier"),
         "mode": OuterRef("mode"),
     }
-    previous = PricePeriod.objects.filter(**same_key, valid_to=OuterRef("valid_from"))
+    # At most one period of a key ends where another starts (periods never overlap): no order needed, and none
+    # wanted, since the default one joins the offering and its host and sorts for every row (some 15 ms a page).
+    previous = PricePeriod.objects.filter(**same_key, valid_to=OuterRef("valid_from")).order_by()
     first = PricePeriod.objects.filter(**same_key).order_by("valid_from")
     return (
         PricePeriod.objects.in_force()

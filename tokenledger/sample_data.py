@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max
 
 from catalog.aliases import load_aliases
@@ -167,6 +168,17 @@ def load_all(
     # prices before the listing existed.
     lines.append(f"Listed prices: {refresh_listed_prices()} models updated")
     return lines
+
+
+def refresh_planner_statistics() -> str:
+    """Give PostgreSQL's planner the statistics of the tables just loaded (ANALYZE; SQLite needs none). Without
+    them, where autovacuum is off or has not come round yet, it takes the 372 providers for 30 and joins them by
+    nested loops: the similar models of a profile took 335 ms instead of 65 ms (EXPLAIN ANALYZE, shipped data)."""
+    if connection.vendor != "postgresql":
+        return "Planner statistics: not needed on this database"
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return "Planner statistics: refreshed (ANALYZE)"
 
 
 # Everything the sample data is made of: the files, and the code that reads them into the database.

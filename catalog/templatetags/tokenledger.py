@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.markdown import render_markdown
 from tokenledger import formatting
@@ -71,6 +72,29 @@ def bar_width(value: Decimal | None, maximum: Decimal | None) -> str:
 @register.filter
 def utc(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%b %-d, %Y · %H:%M UTC") if value else "—"
+
+
+@register.filter
+def facet_checkboxes(facet) -> SafeString:
+    """A browse filter's checkboxes, one per choice that finds models (or is ticked), each with its count. Written
+    here rather than in a template loop: the provider filter alone has some 150 choices, which cost a tenth of the
+    page's function calls as template lookups (19k of 216k per build)."""
+    return format_html_join(
+        "",
+        '\n        <li><label><input type="checkbox" name="{}" value="{}"{}> {} <span class="count">{}</span></label></li>'
+        "\n        ",
+        (
+            (
+                facet.param,
+                choice.value,
+                mark_safe(" checked") if choice.selected else "",
+                choice.label,
+                intcomma(choice.count),
+            )
+            for choice in facet.choices
+            if choice.count or choice.selected
+        ),
+    )
 
 
 @register.filter

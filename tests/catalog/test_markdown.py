@@ -38,3 +38,13 @@ def test_an_illustration_named_relatively_is_served_from_our_static_files():
 
     assert 'src="/static/catalog/illustrations/audio-flow.svg"' in html
     assert "<figcaption>How audio travels</figcaption>" in html
+
+
+def test_an_illustration_follows_where_static_files_are_served_although_articles_are_kept_rendered(settings):
+    article = '![Flow of an audio request](illustrations/audio-flow.svg "How audio travels")'
+    render_markdown(article)
+    settings.STATIC_URL = "https://cdn.example.org/static/"
+
+    assert 'src="https://cdn.example.org/static/catalog/illustrations/audio-flow.svg"' in render_markdown(
+        article
+    )

@@ -76,6 +76,17 @@ def test_the_article_has_its_illustrations_with_alt_text(sample_data, reader):
     assert all(re.search(r'alt="[^"]{10,}"', img) for img in figures)
 
 
+@pytest.mark.django_db
+def test_a_published_article_that_changes_shows_its_new_text_on_the_next_build(sample_data, reader):
+    assert "Newly written paragraph" not in text_of(reader.get(REFERENCE))
+    profile = Profile.objects.get(model__slug="gpt-4o-audio-preview-2024-12-17")
+    profile.article += "\n\nNewly written paragraph about *audio*."
+    profile.save()
+
+    html = reader.get(REFERENCE).content.decode()
+    assert "Newly written paragraph about <em>audio</em>." in html
+
+
 def section_headings(html: str) -> list[tuple[str, str]]:
     """The numbered sections of a page, as (number, title)."""
     return re.findall(r'<span class="section-no">(\d\d)</span> ([^<]+)</h2>', html)

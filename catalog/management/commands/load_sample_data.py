@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from catalog.search import refresh_documents
-from tokenledger.sample_data import is_loaded, load_all, mark_loaded
+from tokenledger.sample_data import is_loaded, load_all, mark_loaded, refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -29,4 +29,5 @@ class Command(BaseCommand):
             self.stdout.write(line)
         # Every write keeps the search documents current; this catches a database loaded by an older search.
         self.stdout.write(f"Search documents: {refresh_documents()} models updated")
+        self.stdout.write(refresh_planner_statistics())
         mark_loaded()
