@@ -1,9 +1,11 @@
 """A streaming chat-completions server written apart from monitoring/fake_provider.py (raw asyncio, no aiohttp),
 so that the probe benchmark measures the probe against a server that shares none of the fake's code. HTTP/1.1
 with keep-alive and chunked server-sent events in the OpenAI shape: its first token TTFT ms and its last event
-TOTAL ms after the request's first byte arrived.
+TOTAL ms after the request's first byte arrived. With LOG, it appends a line per answer saying how late it was
+itself (ms after the planned moment that its first token and its end were written), so that a benchmark can tell
+a late server on a busy machine from an error of the probe.
 
-    python bench/support/sse_server.py PORT TTFT TOTAL
+    python bench/support/sse_server.py PORT TTFT TOTAL [LOG]
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ async def _read_request(reader: asyncio.StreamReader) -> float | None:
 
 
 async def _serve(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ttft: float, total: float
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, ttft: float, total: float, log: str | None
 ) -> None:
     loop = asyncio.get_running_loop()
     try:
@@ -56,23 +58,30 @@ async def _serve(
             )
             await writer.drain()
             gap = (total - ttft) / TOKENS
+            late = []
             for index in range(TOKENS):
                 await at(ttft + gap * index)
                 writer.write(_event({"choices": [{"index": 0, "delta": {"content": f"w{index} "}}]}))
                 await writer.drain()
+                if index == 0:
+                    late.append((loop.time() - arrived) * 1000 - ttft)
             await at(total)
             writer.write(_event({"choices": [], "usage": {"completion_tokens": TOKENS}}))
             writer.write(_event("[DONE]") + b"0\r\n\r\n")
             await writer.drain()
+            late.append((loop.time() - arrived) * 1000 - total)
+            if log:
+                with open(log, "a") as file:
+                    file.write(f"{late[0]:.3f} {late[1]:.3f}\n")
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
         writer.close()
 
 
-async def main(port: int, ttft: float, total: float) -> None:
+async def main(port: int, ttft: float, total: float, log: str | None = None) -> None:
     server = await asyncio.start_server(
-        lambda reader, writer: _serve(reader, writer, ttft, total), "127.0.0.1", port, backlog=512
+        lambda reader, writer: _serve(reader, writer, ttft, total, log), "127.0.0.1", port, backlog=512
     )
     print(f"SSE server on http://127.0.0.1:{port}", flush=True)
     async with server:
@@ -80,4 +89,4 @@ async def main(port: int, ttft: float, total: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])))
+    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), *sys.argv[4:5]))
