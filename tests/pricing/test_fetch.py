@@ -1,8 +1,6 @@
 """Fetching a feed: retries with backoff, timeouts, a size limit, an overall deadline, and URLs that never leak
 a key."""
 
-import time
-
 import httpx
 import pytest
 import respx
@@ -113,21 +111,39 @@ def test_the_fetch_deadline_comes_from_the_settings(settings):
         fetch_json(url, backoff=0)
 
 
+class FakeTime:
+    """pricing.fetch's clock and sleep, in seconds that pass only when the test (or a sleep) says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @respx.mock
-def test_retries_stop_when_the_next_would_not_fit_in_the_deadline():
+def test_retries_stop_when_the_next_would_not_fit_in_the_deadline(monkeypatch):
+    # On a fake clock: on the wall clock, a busy machine can stretch the second attempt past the deadline, which
+    # then ends the fetch with its own message instead ("gave up after 3 s").
+    clock = FakeTime()
+    monkeypatch.setattr("pricing.fetch.time", clock)
+
     def slow_failure(request):
-        time.sleep(1)
+        clock.sleep(1)
         raise httpx.ConnectTimeout("slow")
 
     route = respx.get(URL).mock(side_effect=slow_failure)
 
     with pytest.raises(
-        FeedError, match=r"timed out .* attempts; no time for another within the 3 s deadline\)"
+        FeedError, match=r"timed out .* \(2 attempts; no time for another within the 3 s deadline\)"
     ):
         fetch_json(URL, retries=10, backoff=0.5, deadline=3)
-    # At least 1 s each, with 0.5 s and then 1 s between them: never the 11 asked for (a busy machine only makes
-    # each attempt longer, so fewer).
-    assert 1 <= route.call_count <= 3
+    # 1 s, 0.5 s between, 1 s: at 2.5 s the next wait (1 s) would pass the deadline. Never the 11 asked for.
+    assert route.call_count == 2
+    assert clock.now == 2.5
 
 
 def test_each_attempt_against_a_stalling_server_counts_against_one_deadline():
