@@ -31,6 +31,8 @@ class ProbeRunAdmin(admin.ModelAdmin):
         "http_status",
         "latency_ms",
         "ttft_ms",
+        "ttfb_ms",
+        "connect_ms",
         "tokens_per_second",
     ]
     list_filter = ["outcome"]

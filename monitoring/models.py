@@ -102,8 +102,25 @@ class ProbeRun(models.Model):
     started_at = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Latency, TTFB and TTFT count from when the request starts being sent on an established connection: our own
+    # connection set-up is connect_ms, apart (monitoring.probing.Phases). Runs stored before it was kept have
+    # neither connect_ms nor ttfb_ms, and their latency included any set-up.
     latency_ms = models.FloatField(null=True, blank=True, help_text="Request sent to last byte received.")
-    ttft_ms = models.FloatField("time to first token (ms)", null=True, blank=True)
+    ttft_ms = models.FloatField(
+        "time to first token (ms)", null=True, blank=True, help_text="Request sent to first token of text."
+    )
+    ttfb_ms = models.FloatField(
+        "time to first byte (ms)",
+        null=True,
+        blank=True,
+        help_text="Request sent to response headers received.",
+    )
+    connect_ms = models.FloatField(
+        "connection set-up (ms)",
+        null=True,
+        blank=True,
+        help_text="DNS, TCP and TLS of a new connection; empty when a pooled connection was reused.",
+    )
     output_tokens = models.PositiveIntegerField(null=True, blank=True)
     tokens_per_second = models.FloatField(null=True, blank=True, help_text="After the first token.")
     error = models.CharField(max_length=500, blank=True, help_text="Short, with any key redacted.")

@@ -12,8 +12,11 @@ from tests.fixtures import store_runs
 
 
 def test_a_bar_per_day_and_the_daily_latency_with_hover_details(
-    live_sample_data, live_server, page, console_errors
+    live_sample_data, live_server, page, console_errors, time_machine
 ):
+    # Today at noon, the clock running: the bar for two days ago stays the 88th even when the test runs across
+    # midnight (UTC), and today's runs are those of the morning.
+    time_machine.move_to(timezone.now().replace(hour=12, minute=0, second=0, microsecond=0))
     offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
     target = ProbeTarget.objects.create(
         offering=offering, adapter=Adapter.OPENAI, base_url="http://127.0.0.1:9/v1", is_demo=True

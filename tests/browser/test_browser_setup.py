@@ -14,7 +14,12 @@ def test_console_errors_catches_logged_errors_and_uncaught_exceptions(page, cons
         "<script>console.error('logged on purpose'); console.log('fine');</script>"
         "<script>throw new Error('thrown on purpose')</script>"
     )
-    page.wait_for_timeout(100)
+    # The console's messages reach us after set_content returns: wait for them (generously: a busy machine is
+    # slow) rather than for a fixed 100 ms, which they may miss.
+    for _ in range(200):
+        if len(console_errors) >= 2:
+            break
+        page.wait_for_timeout(50)
 
     assert len(console_errors) == 2
     assert "logged on purpose" in console_errors[0]

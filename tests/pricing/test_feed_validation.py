@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -355,12 +354,11 @@ def test_a_file_over_the_fetch_limit_is_refused_before_it_is_read(sample_data, t
     path = tmp_path / "huge.json"
     with path.open("wb") as f:
         f.truncate(60 * 1024 * 1024)  # 60 MB, sparse: nothing to read is the point
-    started = time.monotonic()
 
+    # "is N bytes" is said only of a file refused by its size before any of it is read (one read past the limit
+    # says "is over the limit"): the message shows it, where a time taken would depend on the machine.
     with pytest.raises(CommandError, match=f"is 62,914,560 bytes, over the {MAX_FEED_BYTES:,}-byte limit"):
         call_command("sync_prices", "--source", "litellm", "--file", str(path), "--dry-run")
-
-    assert time.monotonic() - started < 30, "refused without reading it (a generous bound on a busy machine)"
 
 
 def test_a_file_is_read_up_to_the_limit_and_no_further(tmp_path):
@@ -380,15 +378,15 @@ def test_a_missing_file_or_a_directory_is_a_clear_error(tmp_path):
 
 
 def test_huge_numbers_are_read_without_being_expanded():
-    started = time.monotonic()
     data = decode(b'{"a": 1e999999999, "b": -1e-999999999, "c": ' + b"7" * 5000 + b"}", "t.json")
 
-    assert data["a"] == Decimal("1e999999999")
+    # Kept as Decimals with their exponents, never expanded into a billion digits (which would not end soon).
+    assert data["a"] == Decimal("1e999999999") and data["a"].as_tuple().exponent == 999_999_999
+    assert data["b"].as_tuple().exponent == -999_999_999
     assert isinstance(data["c"], Decimal), "an integer too long for int() is read as a Decimal"
     for value in data.values():
         with pytest.raises(InvalidPrice):
             checked_price(value, scale=Decimal(1_000_000))
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("url_length", [501, 5000])
