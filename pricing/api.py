@@ -23,7 +23,6 @@ from catalog.models import (
     Model,
     ModelQuerySet,
     ModelRedirect,
-    Offering,
     Provider,
     lifecycle_status,
 )
@@ -268,21 +267,26 @@ class OfferingOut(Schema):
         description="When every source that priced it here stopped listing it; null while it is priced."
     )
 
-    @staticmethod
-    def resolve_withdrawn_on(obj: Offering) -> dt.datetime | None:
-        return obj.withdrawn_on
 
-    @staticmethod
-    def resolve_status(obj: Offering) -> str:
-        return obj.lifecycle
-
-    @staticmethod
-    def resolve_host(obj: Offering) -> str:
-        return obj.host.slug
-
-    @staticmethod
-    def resolve_host_name(obj: Offering) -> str:
-        return obj.host.name
+def offerings_of(model: Model) -> list[dict]:
+    """A model's offerings as `OfferingOut` gives them, as dicts (no resolvers: ninja validates a dict far
+    faster than an instance through resolvers). Each offering's model is `model` itself, not read again."""
+    offerings = (
+        model.offerings.with_price_end().select_related("host").order_by("host__slug", "host_model_id")
+    )
+    return [
+        {
+            "host": offering.host.slug,
+            "host_name": offering.host.name,
+            "host_model_id": offering.host_model_id,
+            "kind": offering.kind,
+            "status": offering.lifecycle,
+            "retires_on": offering.retires_on,
+            "regions": offering.regions,
+            "withdrawn_on": offering.withdrawn_on,
+        }
+        for offering in offerings
+    ]
 
 
 class ModelDetail(Lifecycle):
@@ -325,12 +329,8 @@ class ModelDetail(Lifecycle):
         return successor.key if successor else None
 
     @staticmethod
-    def resolve_offerings(obj: Model) -> list[Offering]:
-        return (
-            obj.offerings.with_price_end()
-            .select_related("host", "model")
-            .order_by("host__slug", "host_model_id")
-        )
+    def resolve_offerings(obj: Model) -> list[dict]:
+        return offerings_of(obj)
 
     @staticmethod
     def resolve_url(obj: Model, context: dict) -> str:
