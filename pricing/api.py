@@ -272,7 +272,10 @@ def offerings_of(model: Model) -> list[dict]:
     """A model's offerings as `OfferingOut` gives them, as dicts (no resolvers: ninja validates a dict far
     faster than an instance through resolvers). Each offering's model is `model` itself, not read again."""
     offerings = (
-        model.offerings.with_price_end().select_related("host").order_by("host__slug", "host_model_id")
+        model.offerings.with_price_end()
+        .select_related("host")
+        .only("model", "host__slug", "host__name", "host_model_id", "kind", "retires_on", "regions")
+        .order_by("host__slug", "host_model_id")
     )
     return [
         {
