@@ -97,6 +97,13 @@ class OfferingKind(models.TextChoices):
     BATCH = "batch", "Batch only"
 
 
+def offering_kind_tags(kinds: Iterable[str]) -> str:
+    """The kinds of a model's offerings as `Model.offering_kinds` keeps them (" free payg "): each once, sorted,
+    a space at both ends, so that a substring match on " payg " finds one kind on every backend."""
+    tags = sorted(set(kinds))
+    return f" {' '.join(tags)} " if tags else ""
+
+
 class ModelQuerySet(models.QuerySet):
     def with_lab(self) -> ModelQuerySet:
         return self.select_related("lab")
@@ -251,6 +258,9 @@ class Model(models.Model):
     listed_availability = models.FloatField(
         null=True, blank=True, editable=False, help_text="Measured over the last 7 days, all hosts."
     )
+    # The kinds of offering that sell it (" free payg "), for the browse page's "Sold as" filter and counts
+    # without a subquery into the offerings; kept current with the search documents (catalog.search).
+    offering_kinds = models.CharField(max_length=60, blank=True, editable=False)
     # What search matches, folded (catalog.search): the name and slug, and everything the model is found by.
     search_name = models.CharField(max_length=500, blank=True, editable=False)
     search_document = models.TextField(blank=True, editable=False)

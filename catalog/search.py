@@ -81,10 +81,12 @@ def documents_for(
     return _terms([name, slug]), _terms(words)
 
 
-def documents(models: QuerySet, offerings: QuerySet, redirects: QuerySet) -> Iterator[tuple[Any, str, str]]:
+def documents(
+    models: QuerySet, offerings: QuerySet, redirects: QuerySet, also: Iterable[str] = ()
+) -> Iterator[tuple[Any, str, str]]:
     """(model, search_name, search_document) for each of `models`, from its listings in `offerings` and its old
-    addresses in `redirects`. Three reads whatever the number of models; the migration that added the documents
-    passes its historical models."""
+    addresses in `redirects`, the model read with its fields `also` too. Three reads whatever the number of
+    models; the migration that added the documents passes its historical models."""
     listings = defaultdict(list)
     for model_id, host_model_id, listed_name in offerings.order_by("pk").values_list(
         "model_id", "host_model_id", "listed_name"
@@ -94,7 +96,7 @@ def documents(models: QuerySet, offerings: QuerySet, redirects: QuerySet) -> Ite
     for model_id, lab, slug in redirects.order_by("pk").values_list("model_id", "lab", "slug"):
         old_addresses[model_id].append((lab, slug))
     for model in models.select_related("lab").only(
-        "name", "slug", "family", "lab__name", "lab__slug", "search_name", "search_document"
+        "name", "slug", "family", "lab__name", "lab__slug", "search_name", "search_document", *also
     ):
         yield (
             model,
@@ -111,9 +113,10 @@ def documents(models: QuerySet, offerings: QuerySet, redirects: QuerySet) -> Ite
 
 
 def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
-    """Recompute the search documents of these models (every model when None) and write those that changed.
-    Three reads whatever the number of models, and a write per 500 changed. Returns how many changed."""
-    from catalog.models import Model, ModelRedirect, Offering
+    """Recompute the search documents of these models (every model when None), and the kinds of offering that
+    sell them (`Model.offering_kinds`, which changes where their listings do), and write those that changed.
+    Four reads whatever the number of models, and a write per 500 changed. Returns how many changed."""
+    from catalog.models import Model, ModelRedirect, Offering, offering_kind_tags
 
     models = Model.objects.all()
     offerings = Offering.objects.all()
@@ -125,12 +128,16 @@ def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
         models = models.filter(pk__in=ids)
         offerings = offerings.filter(model_id__in=ids)
         redirects = redirects.filter(model_id__in=ids)
+    kinds = defaultdict(set)
+    for model_id, kind in offerings.order_by().values_list("model_id", "kind").distinct():
+        kinds[model_id].add(kind)
     changed = []
-    for model, name, document in documents(models, offerings, redirects):
-        if (name, document) != (model.search_name, model.search_document):
-            model.search_name, model.search_document = name, document
+    for model, name, document in documents(models, offerings, redirects, also=["offering_kinds"]):
+        sold_as = offering_kind_tags(kinds[model.pk])
+        if (name, document, sold_as) != (model.search_name, model.search_document, model.offering_kinds):
+            model.search_name, model.search_document, model.offering_kinds = name, document, sold_as
             changed.append(model)
-    Model.objects.bulk_update(changed, ["search_name", "search_document"], batch_size=500)
+    Model.objects.bulk_update(changed, ["search_name", "search_document", "offering_kinds"], batch_size=500)
     return len(changed)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import freshness, highlights, search
-from catalog.browse import DEFAULT_SORT, MAX_PAGES, BrowseParams, CatalogQuery
+from catalog.browse import DEFAULT_SORT, MAX_PAGES, BrowseParams, CatalogQuery, SortedIdsPaginator
 from catalog.comparing import MAX_COMPARED, CompareParams, WorkloadForm, candidates, compare_url, picked_keys
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
@@ -198,7 +198,7 @@ def page_number(request) -> int:
 def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
-    page = Paginator(query.models(), MODELS_PER_PAGE).get_page(page_number(request))
+    page = SortedIdsPaginator(query.models(), MODELS_PER_PAGE).get_page(page_number(request))
     # Models ticked for comparing, kept in the query string like every other choice.
     keys = picked_keys(request.GET)[:MAX_COMPARED]
     picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}

@@ -8,8 +8,10 @@ django-ninja's own static files ('ninja' is an installed app; without it ninja w
 import datetime as dt
 from typing import Annotated
 
+from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
@@ -21,8 +23,8 @@ from catalog.models import (
     Model,
     ModelQuerySet,
     ModelRedirect,
-    Offering,
     Provider,
+    lifecycle_status,
 )
 from catalog.slugs import PROVIDER_SLUG_PATTERN
 from pricing.models import PricePeriod, SourcePeriod
@@ -113,13 +115,17 @@ class BasePrice(Schema):
     output: str | None = Field(description="USD per 1M output tokens.")
 
 
-class Lifecycle(Schema):
-    """A model's status today at its lab, computed from the retirement dates sources and editors give."""
+class LifecycleFields(Schema):
+    """A model's status today at its lab, as fields; `Lifecycle` computes them from a model."""
 
     status: str = Field(
         description="Today: preview, ga, deprecated (a retirement date is announced) or retired."
     )
     retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
+
+
+class Lifecycle(LifecycleFields):
+    """A model's status today at its lab, computed from the retirement dates sources and editors give."""
 
     @staticmethod
     def resolve_status(obj: Model) -> str:
@@ -130,7 +136,10 @@ class Lifecycle(Schema):
         return obj.retirement_date
 
 
-class ModelSummary(Lifecycle):
+# What the list gives of each model, built as a dict by `summaries`, without resolvers: validating a page of
+# model instances through resolvers was most of the list's time. (No docstring: it would be the schema's
+# description in the OpenAPI document.)
+class ModelSummary(LifecycleFields):
     key: str = Field(description='"<lab>/<model>", the model\'s id across the site and the API.')
     lab: str
     slug: str
@@ -144,45 +153,67 @@ class ModelSummary(Lifecycle):
         "null where no host gives both (a free tier never counts)."
     )
 
-    @staticmethod
-    def resolve_lab(obj: Model) -> str:
-        return obj.lab.slug
 
-    @staticmethod
-    def resolve_url(obj: Model, context: dict) -> str:
-        return absolute_url(context, obj.get_absolute_url())
-
-    @staticmethod
-    def resolve_base_price(obj: Model) -> dict | None:
-        return base_price(obj)
-
-    @staticmethod
-    def resolve_hosts(obj: Model) -> int:
-        return obj.host_count or 0
-
-
-def with_listing(models: ModelQuerySet) -> ModelQuerySet:
-    """The models with what the list gives of each, read in the same query: the listed prices the ledger keeps
-    on the model (pricing.listing) with their host, and the number of hosts."""
-    return models.select_related("listed_price_host").with_host_count()
+SUMMARY_FIELDS = [
+    "lab__slug",
+    "slug",
+    "name",
+    "status",
+    "retires_on",
+    "editor_retires_on",
+    "context_window",
+    "host_count",
+    "listed_price_host__slug",
+    "listed_input_price",
+    "listed_output_price",
+]
 
 
-def base_price(model: Model) -> dict | None:
-    """The model's listed prices (pricing.listing: the lab's own API if it sells the model, else the cheapest
-    pay-as-you-go host for a typical conversation), as the catalogue lists, sorts and filters by them."""
-    if model.listed_price_host_id is None:
-        return None
-    return {
-        "host": model.listed_price_host.slug,
-        "input": decimal_text(model.listed_input_price),
-        "output": decimal_text(model.listed_output_price),
-    }
+def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
+    """The list's items for `models` (annotated `with_host_count`), from their values alone (one query, no model
+    instances): the listed prices the ledger keeps on the model (pricing.listing) with their host, and the
+    number of hosts."""
+    today = timezone.localdate()
+    items = []
+    for row in models.values(*SUMMARY_FIELDS):
+        retires_on = row["editor_retires_on"] or row["retires_on"]
+        lab, slug = row["lab__slug"], row["slug"]
+        host = row["listed_price_host__slug"]
+        items.append(
+            {
+                "status": lifecycle_status(row["status"], retires_on, today),
+                "retires_on": retires_on,
+                "key": f"{lab}/{slug}",
+                "lab": lab,
+                "slug": slug,
+                "name": row["name"],
+                "hosts": row["host_count"] or 0,
+                "context_window": row["context_window"],
+                "url": request.build_absolute_uri(reverse("catalog:model", args=[lab, slug])),
+                "base_price": None
+                if host is None
+                else {
+                    "host": host,
+                    "input": decimal_text(row["listed_input_price"]),
+                    "output": decimal_text(row["listed_output_price"]),
+                },
+            }
+        )
+    return items
 
 
 class ModelPagination(LimitOffsetPagination):
+    """Pages of the list, picked by sorting the ids alone (catalog.browse.SortedIdsPaginator says why), each
+    page's models read as `summaries`."""
+
     class Input(Schema):
         limit: int = Field(50, ge=1, description=f"At most {MAX_PAGE_SIZE}; more is read as {MAX_PAGE_SIZE}.")
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params) -> dict:
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        page = queryset.filter(pk__in=Subquery(queryset.values("pk")[offset : offset + limit]))
+        return {self.items_attribute: summaries(page, request), "count": self._items_count(queryset)}
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
@@ -211,14 +242,14 @@ def list_models(
     """The catalogue's models, by lab and name (by relevance with `q`), with their current base input and output
     prices."""
     if q.strip():
-        models = Model.objects.with_lab().search(q)
+        models = Model.objects.search(q)  # annotated with host_count, which relevance orders by
     else:
-        models = Model.objects.with_lab().order_by("lab__name", "name", "pk")
+        models = Model.objects.with_host_count().order_by("lab__name", "name", "pk")
     if lab:
         if not Provider.objects.filter(slug=lab).exists():
             raise HttpError(404, f"No lab {lab} in the catalogue.")
         models = models.filter(lab__slug=lab)
-    return with_listing(models)
+    return models
 
 
 # --- One model ---------------------------------------------------------------------------------------------
@@ -236,21 +267,29 @@ class OfferingOut(Schema):
         description="When every source that priced it here stopped listing it; null while it is priced."
     )
 
-    @staticmethod
-    def resolve_withdrawn_on(obj: Offering) -> dt.datetime | None:
-        return obj.withdrawn_on
 
-    @staticmethod
-    def resolve_status(obj: Offering) -> str:
-        return obj.lifecycle
-
-    @staticmethod
-    def resolve_host(obj: Offering) -> str:
-        return obj.host.slug
-
-    @staticmethod
-    def resolve_host_name(obj: Offering) -> str:
-        return obj.host.name
+def offerings_of(model: Model) -> list[dict]:
+    """A model's offerings as `OfferingOut` gives them, as dicts (no resolvers: ninja validates a dict far
+    faster than an instance through resolvers). Each offering's model is `model` itself, not read again."""
+    offerings = (
+        model.offerings.with_price_end()
+        .select_related("host")
+        .only("model", "host__slug", "host__name", "host_model_id", "kind", "retires_on", "regions")
+        .order_by("host__slug", "host_model_id")
+    )
+    return [
+        {
+            "host": offering.host.slug,
+            "host_name": offering.host.name,
+            "host_model_id": offering.host_model_id,
+            "kind": offering.kind,
+            "status": offering.lifecycle,
+            "retires_on": offering.retires_on,
+            "regions": offering.regions,
+            "withdrawn_on": offering.withdrawn_on,
+        }
+        for offering in offerings
+    ]
 
 
 class ModelDetail(Lifecycle):
@@ -293,12 +332,8 @@ class ModelDetail(Lifecycle):
         return successor.key if successor else None
 
     @staticmethod
-    def resolve_offerings(obj: Model) -> list[Offering]:
-        return (
-            obj.offerings.with_price_end()
-            .select_related("host", "model")
-            .order_by("host__slug", "host_model_id")
-        )
+    def resolve_offerings(obj: Model) -> list[dict]:
+        return offerings_of(obj)
 
     @staticmethod
     def resolve_url(obj: Model, context: dict) -> str:

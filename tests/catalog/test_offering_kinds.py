@@ -1,8 +1,11 @@
 """Offering kinds: a free tier, a plan or a router is labelled as such and never stands as a model's price."""
 
 import copy
+import importlib
+import re
 
 import pytest
+from django.apps import apps
 
 from catalog.models import Model, Offering, OfferingKind
 from tests.fixtures import text_of
@@ -77,3 +80,45 @@ def test_browse_filters_by_kind(catalogue, reader):
 
     assert "Qwen3 Coder Plus" in plans and "Claude Opus 4.7" in plans and "GPT-5 Nano" not in plans
     assert "Subscription or plan" in text_of(reader.get("/models/"))
+
+
+def sold_as(key: str) -> str:
+    lab, _, slug = key.partition("/")
+    return Model.objects.get(lab__slug=lab, slug=slug).offering_kinds
+
+
+def test_a_models_offering_kinds_follow_its_listings(catalogue, reader):
+    """What "Sold as" filters and counts by is kept on the model, current as listings come, change and go."""
+    assert sold_as("openai/gpt-5-nano") == " payg "
+    assert sold_as("anthropic/claude-opus-4-7") == " payg plan "  # Anthropic's API and GitLab Duo's plan
+    nano = Model.objects.get(lab__slug="openai", slug="gpt-5-nano")
+    azure = Offering.objects.get(model=nano, host__slug="azure")
+
+    azure.kind = OfferingKind.BATCH
+    azure.save()
+    assert sold_as("openai/gpt-5-nano") == " batch payg "
+    assert "GPT-5 Nano" in text_of(reader.get("/models/", {"kind": "batch"}))
+
+    azure.delete()
+    assert sold_as("openai/gpt-5-nano") == " payg "
+    assert "GPT-5 Nano" not in text_of(reader.get("/models/", {"kind": "batch"}))
+
+
+def test_the_sold_as_counts_are_the_models_each_kind_finds(catalogue, reader):
+    page = reader.get("/models/").content.decode()
+    for kind in OfferingKind.values:
+        found = reader.get("/models/", {"kind": kind}).content.decode()
+        count = re.search(r"<strong>([\d,]+)</strong> model", found).group(1)
+        if count != "0":
+            assert f'name="kind" value="{kind}"> ' in page
+            assert re.search(rf'name="kind" value="{kind}"> [^<]+ <span class="count">{count}</span>', page)
+
+
+def test_the_migration_fills_the_kinds_of_the_models_already_there(catalogue):
+    fill = importlib.import_module("catalog.migrations.0015_model_offering_kinds").fill_offering_kinds
+    Model.objects.update(offering_kinds="")
+
+    fill(apps, None)
+
+    assert sold_as("alibaba/qwen3-coder-plus") == " payg plan "
+    assert sold_as("meta/llama-3.3-70b-instruct") == " free payg "
