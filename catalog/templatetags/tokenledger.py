@@ -131,10 +131,23 @@ def host_rows(hosts: list, model) -> SafeString:
     """The rows of the table of every price at every host (pricing.queries.OfferingPrices), written here rather
     than in a template loop (see HOST_ROW)."""
     lifecycle = model.lifecycle
-    return format_html_join("", HOST_ROW, (_host_row(row, model, lifecycle) for row in hosts))
+    chips: dict[tuple, str] = {}  # hosts mostly repeat one another's other prices: each chip is written once
+    return format_html_join("", HOST_ROW, (_host_row(row, model, lifecycle, chips) for row in hosts))
 
 
-def _host_row(row, model, lifecycle: str) -> tuple:
+def _chip(period, chips: dict[tuple, str]) -> str:
+    key = (period.component, period.tier, period.mode, period.price, period.unit)
+    if key not in chips:
+        chips[key] = format_html(
+            '<span class="chip">{}: {} {}</span>',
+            period.label,
+            formatting.usd(period.price),
+            period.get_unit_display(),
+        )
+    return chips[key]
+
+
+def _host_row(row, model, lifecycle: str, chips: dict[tuple, str]) -> tuple:
     offering = row.offering
     withdrawn = offering.withdrawn_on
     # Only a host's own retirement date makes its status differ from the model's: deprecated or retired.
@@ -181,11 +194,7 @@ def _host_row(row, model, lifecycle: str) -> tuple:
         formatting.usd(row.input.price if row.input else None),
         formatting.usd(row.output.price if row.output else None),
         format_html("≈ {}", cost(conversation, "conversations")) if conversation is not None else "—",
-        format_html_join(
-            "",
-            '<span class="chip">{}: {} {}</span>',
-            ((p.label, formatting.usd(p.price), p.get_unit_display()) for p in others),
-        )
+        mark_safe("".join(_chip(p, chips) for p in others))
         if others
         else mark_safe('<span class="muted">—</span>'),
     )
