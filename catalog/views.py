@@ -33,7 +33,7 @@ from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, base_history, last_seen, prices_by_host
+from pricing.queries import Conversation, base_history, prices_by_host
 from tokenledger.formatting import change, in_and_out, usd
 from tokenledger.params import IntParam, QueryParams, TextParam
 
@@ -366,7 +366,6 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
     hosts = prices_by_host(model, conversation)
     main = hosts[0] if hosts and hosts[0].input else None
     history = base_history(main.offering) if main else []
-    syncs = last_seen(main.sources) if main else {}
     monitoring = summary_for_model(model)
     now = timezone.now()
     price_chart = price_history_chart(history, now=now) if history else None
@@ -393,7 +392,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
             "price_chart": price_chart,
             "price_changes": sum(1 for p in history if p.valid_to),
-            "syncs": [(source, syncs.get(source.pk)) for source in (main.sources if main else [])],
+            "syncs": [(source, source.last_seen) for source in (main.sources if main else [])],
             "monitoring": monitoring,
             "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
             "successor": successor_of(model),

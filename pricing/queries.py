@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.models import Model, Offering, OfferingKind
@@ -205,7 +205,6 @@ def _in_force_with_previous():
     first = PricePeriod.objects.filter(**same_key).order_by("valid_from")
     return (
         PricePeriod.objects.in_force()
-        .select_related("source")
         .annotate(
             previous_price=Subquery(previous.values("price")[:1]),
             first_seen=Subquery(first.values("valid_from")[:1]),
@@ -214,18 +213,34 @@ def _in_force_with_previous():
     )
 
 
+def sources_by_id() -> dict[int, PriceSource]:
+    """Every price source (a handful), each with `last_seen`: the date of its newest observation (the feed's own
+    date, not when we fetched it), None before its first sync. One query."""
+    newest = SyncRun.objects.filter(
+        source=OuterRef("pk"), status=SyncStatus.SUCCEEDED, dry_run=False, observed_at__isnull=False
+    ).order_by("-observed_at")
+    return {
+        source.pk: source
+        for source in PriceSource.objects.annotate(last_seen=Subquery(newest.values("observed_at")[:1]))
+    }
+
+
 def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
-    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Three queries."""
+    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries; each
+    period's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row, made ten
+    times a page), and carries its `last_seen`."""
     conversation = conversation or Conversation.default()
-    offerings = (
-        Offering.objects.filter(model=model)
-        .with_price_end()
-        .select_related("host", "model")
-        .prefetch_related(
-            Prefetch("price_periods", queryset=_in_force_with_previous(), to_attr="current_periods")
-        )
-    )
-    rows = [OfferingPrices(o, o.current_periods, conversation) for o in offerings]
+    sources = sources_by_id()
+    offerings = list(Offering.objects.filter(model=model).with_price_end().select_related("host"))
+    # Grouped here rather than by prefetch_related, whose bookkeeping per row cost more than the grouping.
+    periods: dict[int, list[PricePeriod]] = {offering.pk: [] for offering in offerings}
+    for period in _in_force_with_previous().filter(offering__model=model):
+        period.source = sources[period.source_id]
+        periods[period.offering_id].append(period)
+    rows = []
+    for offering in offerings:
+        offering.model = model
+        rows.append(OfferingPrices(offering, periods[offering.pk], conversation))
     costs = {
         r.typical_conversation_cost
         for r in rows
@@ -234,27 +249,36 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     if len(costs) > 1:  # when every host charges the same, none is the cheapest
         for r in rows:
             r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == min(costs)
-    _attach_disagreements(rows)
+    _attach_disagreements(rows, sources)
     return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
 
-def _attach_disagreements(rows: list[OfferingPrices]) -> None:
-    """Where sources give different figures for a price in force, say who says what. Two queries."""
-    quotes = quotes_for([p for r in rows for p in r.periods])
-    seen = last_seen([q.source for found in quotes.values() for q in found])
+def _attach_disagreements(rows: list[OfferingPrices], sources: dict[int, PriceSource]) -> None:
+    """Where sources give different figures for a price in force, say who says what. One query, of the accepted
+    source records in force (quotes_for's, for a moment that is now), read as tuples: a page has hundreds."""
+    now = timezone.now()
+    records: dict[tuple, list[tuple]] = {}
+    in_force = (
+        SourcePeriod.objects.filter(
+            offering_id__in={r.offering.pk for r in rows}, review=Review.ACCEPTED, valid_from__lte=now
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .order_by("valid_from")
+        .values_list("offering_id", "component", "tier", "mode", "source_id", "price", "unit", "valid_from")
+    )
+    for offering_id, component, tier, mode, *quote in in_force:
+        records.setdefault((offering_id, component, tier, mode), []).append(quote)
     for row in rows:
         for period in row.periods:
-            found = quotes[period.pk]
-            if len({(q.price, q.unit) for q in found}) > 1:
-                row.disagreements.append(
-                    Disagreement(
-                        period.component,
-                        period.tier,
-                        period.mode,
-                        period,
-                        [Quote(q.source, q.price, q.valid_from, seen.get(q.source_id)) for q in found],
-                    )
-                )
+            found = records.get((period.offering_id, period.component, period.tier, period.mode), [])
+            if len({(price, unit) for _, price, unit, _ in found}) < 2:
+                continue
+            found.sort(key=lambda q: (q[0] != period.source_id, -sources[q[0]].priority))
+            quotes = [
+                Quote(sources[source_id], price, since, sources[source_id].last_seen)
+                for source_id, price, _, since in found
+            ]
+            row.disagreements.append(Disagreement(period.component, period.tier, period.mode, period, quotes))
 
 
 def base_history(offering: Offering) -> list[PricePeriod]:
