@@ -16,8 +16,9 @@ import concurrent.futures
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar
 
 import httpx
 from django.conf import settings
@@ -28,6 +29,8 @@ from monitoring.adapters import ADAPTERS
 from monitoring.keys import read_key
 from monitoring.models import Outcome, ProbeRun
 from tokenledger import redaction
+
+T = TypeVar("T")
 
 MAX_ERROR_LENGTH = 300
 MAX_ERROR_BODY = 4096
@@ -314,12 +317,16 @@ def probe_targets(targets, *, started_at=None, concurrency: int = 200) -> list:
 
 
 def run_probes(specs: Iterable[ProbeSpec], *, concurrency: int = 200) -> list[ProbeResult]:
-    """probe_all from synchronous code (a command, a Celery task, a test), even where an event loop is already
-    running in this thread (as under Playwright): then the probes run on a loop in a thread of their own."""
-    specs = list(specs)
+    """probe_all from synchronous code (a command, a Celery task, a test)."""
+    return run_coroutine(probe_all(list(specs), concurrency=concurrency))
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from synchronous code, even where an event loop is already running in this
+    thread (as under Playwright): then it runs on a loop in a thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(probe_all(specs, concurrency=concurrency))
+        return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, probe_all(specs, concurrency=concurrency)).result()
+        return pool.submit(asyncio.run, coroutine).result()

@@ -5,8 +5,6 @@ No test here reads a magnitude off the wall clock (a busy machine would break it
 clock, and against a real server only presence and order are checked. Accuracy is bench/probe_fake_provider.py's.
 """
 
-import asyncio
-
 import httpx
 import pytest
 from django.db import connection
@@ -14,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from monitoring.fake_provider import FakeProvider
 from monitoring.models import Adapter, ProbeRun
-from monitoring.probing import ProbeSpec, probe, probe_targets
+from monitoring.probing import ProbeSpec, probe, probe_targets, run_coroutine
 
 BEFORE = [("monitoring", "0007_probe_target_api_model")]
 AFTER = [("monitoring", "0008_probe_run_phases")]
@@ -98,7 +96,7 @@ def scripted_probe(steps) -> tuple:
         async with httpx.AsyncClient(transport=transport) as client:
             return await probe(client, ProbeSpec("openai", "https://api.example", "m"), clock=clock)
 
-    return asyncio.run(go()), clock
+    return run_coroutine(go()), clock
 
 
 def test_a_new_connection_is_timed_apart_and_left_out_of_latency_and_ttft():
@@ -147,7 +145,7 @@ def test_a_probe_that_never_sent_its_request_is_timed_from_its_start():
         async with httpx.AsyncClient(transport=Refusing()) as client:
             return await probe(client, ProbeSpec("openai", "https://api.example", "m"), clock=clock)
 
-    result = asyncio.run(go())
+    result = run_coroutine(go())
 
     assert result.outcome == "timeout"
     assert result.latency_ms == pytest.approx(5_000)
@@ -186,7 +184,7 @@ def test_a_client_reuses_its_connection_and_only_a_new_one_has_a_set_up_time(fak
             first, second, third = [await probe(client, spec) for _ in range(3)]
         return first, second, third, await probe_on(None, spec)
 
-    first, second, third, on_a_new_client = asyncio.run(go())
+    first, second, third, on_a_new_client = run_coroutine(go())
 
     for result in (first, second, third, on_a_new_client):
         assert_phases_in_order(result)
@@ -196,7 +194,7 @@ def test_a_client_reuses_its_connection_and_only_a_new_one_has_a_set_up_time(fak
 
 def test_a_busy_machine_only_ever_adds_time_to_what_the_provider_injects(fake):
     """Lower bounds only: the provider sleeps at least this long after our request started going out."""
-    result = asyncio.run(probe_on(None, ProbeSpec("openai", fake.url, "fake:latency=60:ttft=20:tokens=4")))
+    result = run_coroutine(probe_on(None, ProbeSpec("openai", fake.url, "fake:latency=60:ttft=20:tokens=4")))
 
     assert_phases_in_order(result)
     assert result.ttft_ms >= 19 and result.latency_ms >= 59
