@@ -312,7 +312,7 @@ def test_the_admin_refuses_a_bad_model_slug_with_a_message(rf, admin_user):
 
 # --- The migration that repairs existing rows -----------------------------------------------------------------
 
-BEFORE, AFTER = ("catalog", "0013_model_cheapest_host"), ("catalog", "0014_routable_slugs")
+BEFORE = ("catalog", "0013_model_cheapest_host")  # the next, 0014_routable_slugs, repairs the rows
 
 
 @pytest.fixture
@@ -322,9 +322,9 @@ def before_repair(transactional_db):
     executor.migrate([BEFORE])
     apps = executor.loader.project_state([BEFORE]).apps
 
-    def migrate():
+    def migrate():  # 0014, and every later migration, so that the current models can read the result
         executor.loader.build_graph()
-        executor.migrate([AFTER])
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
     yield apps, migrate
     executor.loader.build_graph()
