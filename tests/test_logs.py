@@ -8,6 +8,7 @@ import logging
 import logging.config
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,8 @@ from tokenledger.logs import bound_request_id, logging_config
 from tokenledger.redaction import environment_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANTED_KEY = "sk-planted-0123456789abcdef"
+# Shaped like a provider's key, so that the shape patterns are tested too; made per run, never committed.
+PLANTED_KEY = "sk-" + secrets.token_hex(12)
 
 
 def test_a_json_line_has_the_time_level_logger_message_and_the_extra_fields(json_log_lines):

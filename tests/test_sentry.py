@@ -3,6 +3,7 @@ in it. The transport here keeps the events in the test's memory: nothing goes ov
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,8 @@ from tokenledger.logs import bound_request_id
 from tokenledger.sentry import init_sentry
 
 ROOT = Path(__file__).resolve().parent.parent
-PLANTED_KEY = "sk-planted-sentry-0123456789abcdef"
+# Shaped like a provider's key, so that the shape patterns are tested too; made per run, never committed.
+PLANTED_KEY = "sk-" + secrets.token_hex(12)
 
 
 @pytest.fixture
