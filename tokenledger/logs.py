@@ -91,7 +91,8 @@ class ContextFilter(logging.Filter):
         if record.name == "gunicorn.access" and isinstance(record.args, Mapping):
             _add_access_fields(record, record.args)
         if not getattr(record, "request_id", ""):
-            value = request_id.get()
+            # Django logs a 4xx ("Not Found: /x/") after the middleware has returned, but with the request.
+            value = request_id.get() or getattr(getattr(record, "request", None), "request_id", "")
             if value:
                 record.request_id = value
         running = task.get()

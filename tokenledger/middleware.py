@@ -9,7 +9,6 @@ from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.log import log_response
 
 from tokenledger import views
 from tokenledger.errors import bad_request_response, is_api
@@ -33,12 +32,6 @@ class RequestIdMiddleware:
         request.request_id = request_id
         with bound_request_id(request_id):
             response = self.get_response(request)
-            if response.status_code >= 400:
-                # Django logs a 4xx ("Not Found: /x/") once the middleware has returned, outside of the id: so
-                # here, with the same words; it then knows the response is logged and stays quiet.
-                log_response(
-                    "%s: %s", response.reason_phrase, request.path, response=response, request=request
-                )
         response[REQUEST_ID_RESPONSE_HEADER] = request_id
         return response
 
