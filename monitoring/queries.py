@@ -17,6 +17,9 @@ from monitoring.rollups import bucket_start
 LAST_TEST_WINDOW = dt.timedelta(hours=24)
 DAILY_DAYS = 90
 
+# No run for this many of a target's intervals is "no recent run" (/status/, /readyz).
+STALE_AFTER_INTERVALS = 3
+
 
 @dataclass
 class Percentile:
@@ -217,7 +220,7 @@ def current_state(target: ProbeTarget, now: dt.datetime) -> tuple[str, str]:
     """What the last run says (and whether it is recent), in words, with a level: ok, warn, bad or none."""
     if target.last_run_at is None:
         return "Not run yet", "none"
-    if now - target.last_run_at > 3 * dt.timedelta(minutes=target.interval_minutes):
+    if now - target.last_run_at > STALE_AFTER_INTERVALS * dt.timedelta(minutes=target.interval_minutes):
         return "No recent run", "none"
     if target.last_outcome == Outcome.OK:
         return "Up", "ok"

@@ -30,13 +30,12 @@ from django.utils import timezone
 from kombu import Connection
 
 from monitoring.models import ProbeRun, ProbeTarget
+from monitoring.queries import STALE_AFTER_INTERVALS
 from pricing.health import source_health
 
 # The broker's connect and read timeout; the cache's are its client's (CACHES in settings), the database's its
 # connect_timeout (DATABASES). A check slower than this is as good as down for a load balancer.
 BROKER_TIMEOUT_SECONDS = 2.0
-# As /status/ reads a target: no run for three of its intervals is "no recent run" (monitoring.queries).
-PROBES_STALE_AFTER_INTERVALS = 3
 
 
 class CacheMismatch(Exception):
@@ -132,7 +131,7 @@ def probes(now: dt.datetime) -> dict[str, Any]:
     if shortest is None:  # nothing to probe: nothing can be late
         stale = False
     else:
-        stale = last is None or now - last > PROBES_STALE_AFTER_INTERVALS * dt.timedelta(minutes=shortest)
+        stale = last is None or now - last > STALE_AFTER_INTERVALS * dt.timedelta(minutes=shortest)
     return {
         "last_batch_at": last.isoformat() if last else None,
         "age_seconds": _age_seconds(last, now),
