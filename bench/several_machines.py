@@ -293,15 +293,12 @@ def run(processes: Processes, feed_url: str) -> None:
 
     for port in web_ports:
         wait_for(lambda p=port: up(p), timeout=60, what=f"gunicorn on {port}")
-    hostnames = wait_for(
-        lambda: (
-            [h for h in (app.control.inspect(timeout=1).ping() or {}) if h.split("@")[0] in WORKERS]
-            if len(app.control.inspect(timeout=1).ping() or {}) >= 2
-            else None
-        ),
-        timeout=60,
-        what="both workers answering",
-    )
+
+    def both_workers() -> list[str] | None:
+        answered = app.control.inspect(timeout=1).ping() or {}  # once per poll: each ping waits a second
+        return [h for h in answered if h.split("@")[0] in WORKERS] if len(answered) >= 2 else None
+
+    hostnames = wait_for(both_workers, timeout=60, what="both workers answering")
     log(f"up: gunicorn on {web_ports}, workers {sorted(hostnames)}, beat (and a second beat for a minute)")
 
     profiles = Model.objects.filter(profile__in=Profile.objects.public()).order_by("pk")[:3]
