@@ -211,10 +211,10 @@ class CatalogQuery:
             parts["max_output"] = Q(listed_output_price__lte=self.max_output)
         return common, parts
 
-    def conditions(self, *, without: str = "") -> Q:
-        """Every filter as one condition, leaving out the group `without` (for its own counts)."""
+    def conditions(self) -> Q:
+        """Every filter as one condition."""
         common, parts = self._parts()
-        return common & _all(condition for group, condition in parts.items() if group != without)
+        return common & _all(parts.values())
 
     def models(self) -> QuerySet[Model]:
         """The models shown, sorted, with what the table shows."""
@@ -254,8 +254,9 @@ class CatalogQuery:
 
         counts = {"lab": Count("id", filter=others("lab") or None)}
         for group, options in groups.items():
+            filters = others(group)  # once per group: each choice adds its own condition to it
             for i, (_, _, choice) in enumerate(options):
-                counts[f"{group}{i}"] = Count("id", filter=others(group) & choice)
+                counts[f"{group}{i}"] = Count("id", filter=filters & choice)
         rows = list(
             Model.objects.with_lifecycle()
             .filter(common)

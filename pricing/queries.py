@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.models import Model, Offering, OfferingKind
@@ -290,16 +290,6 @@ def base_history(offering: Offering) -> list[PricePeriod]:
         .select_related("source")
         .order_by("valid_from")
     )
-
-
-def last_seen(sources: list[PriceSource]) -> dict[int, dt.datetime]:
-    """The date of each source's newest observation (the feed's own date, not when we fetched it). One query."""
-    runs = (
-        SyncRun.objects.filter(source__in=set(sources), status=SyncStatus.SUCCEEDED, dry_run=False)
-        .values("source")
-        .annotate(last=Max("observed_at"))
-    )
-    return {run["source"]: run["last"] for run in runs}
 
 
 def quotes_for(periods: list[PricePeriod], on: dt.datetime | None = None) -> dict[int, list[SourcePeriod]]:
