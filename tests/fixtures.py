@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 
 from pricing.sources import models_dev
+from tests.snapshots import load_once
 from tokenledger.sample_data import DATA_DIR, MODELS_DEV_API_JSON, load_all
 
 # The labs of the reference page and of our shipped profiles, and the hosts that resell their models.
@@ -48,10 +49,28 @@ def sample_api_json(real_api_json) -> dict[str, Any]:
     return trim_catalogue(real_api_json)
 
 
+def load_sample(sample_api_json: dict[str, Any]) -> list[str]:
+    """The sample catalogue with its prices, our additions and the editorial profiles, as `make run` loads it
+    (loaded once a session, then written back: tests.snapshots)."""
+    return load_once("sample", lambda: load_all(copy.deepcopy(sample_api_json)))
+
+
+def load_shipped() -> list[str]:
+    """What `make run` loads: the whole catalogue, every shipped price file replayed in date order, the
+    profiles (loaded once a session, then written back: tests.snapshots)."""
+    return load_once("shipped", load_all)
+
+
+def load_whole_catalogue(real_api_json: dict[str, Any]) -> list[str]:
+    """The whole real models.dev catalogue (5,276 listings of 147 providers) with its own prices, as of its date
+    (loaded once a session, then written back: tests.snapshots)."""
+    return load_once("whole catalogue", lambda: load_all(copy.deepcopy(real_api_json)))
+
+
 @pytest.fixture
 def sample_data(db, sample_api_json):
     """The sample catalogue with its prices, our additions and the editorial profiles, as `make run` loads it."""
-    return load_all(copy.deepcopy(sample_api_json))
+    return load_sample(sample_api_json)
 
 
 @pytest.fixture
@@ -63,7 +82,7 @@ def reader(client):
 @pytest.fixture
 def live_sample_data(transactional_db, sample_api_json):
     """The sample data for tests that drive a browser against `live_server` (which needs committed rows)."""
-    return load_all(copy.deepcopy(sample_api_json))
+    return load_sample(sample_api_json)
 
 
 SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"

@@ -1,6 +1,5 @@
 """A reader narrows the catalog in chromium: provider, maximum price, order; the URL keeps every choice."""
 
-import copy
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -9,7 +8,7 @@ from playwright.sync_api import expect
 
 from catalog.models import Model, OfferingKind
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
-from tokenledger.sample_data import load_all
+from tests.fixtures import load_whole_catalogue
 
 
 def test_filter_by_provider_and_maximum_price_sort_and_open_a_model(
@@ -57,7 +56,7 @@ def test_the_filters_work_without_javascript(live_server, live_sample_data, brow
 @pytest.fixture
 def live_whole_catalogue(transactional_db, real_api_json):
     """The whole real models.dev catalogue (5,276 listings of 147 providers), as `make run` loads it."""
-    return load_all(copy.deepcopy(real_api_json))
+    return load_whole_catalogue(real_api_json)
 
 
 def test_the_cheapest_long_context_vision_model_is_a_paid_pay_as_you_go_price(

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from catalog.models import Model
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
-from tokenledger.sample_data import load_all
+from tests.fixtures import load_shipped
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -29,7 +29,7 @@ def shoot(page: Page, url: str, name: str) -> None:
 def test_from_the_home_page_a_reader_finds_when_gpt_4os_price_changed(
     live_server, transactional_db, page, console_errors
 ):
-    load_all()  # what `make run` loads: the whole catalogue and every shipped price file
+    load_shipped()  # what `make run` loads: the whole catalogue and every shipped price file
     shoot(page, f"{live_server.url}/", "home")
 
     page.set_viewport_size(WIDTHS["desktop"])

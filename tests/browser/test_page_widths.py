@@ -3,7 +3,7 @@ wider than the viewport (wide tables scroll inside their box). A screenshot of e
 var/screenshots/widths/ to look at."""
 
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
-from tokenledger.sample_data import load_all
+from tests.fixtures import load_shipped
 
 WIDTHS = (390, 1366)
 COMPARE_THREE = "/compare/?models=openai/gpt-4o,anthropic/claude-sonnet-4-5,google/gemini-2.5-pro"
@@ -49,6 +49,6 @@ def too_wide(page, base_url: str, pages: dict[str, str]) -> list[str]:
 
 
 def test_every_page_type_fits_a_phone_and_a_laptop(live_server, transactional_db, page):
-    load_all()  # what `make run` loads: the whole catalogue, its price history and the profiles
+    load_shipped()  # what `make run` loads: the whole catalogue, its price history and the profiles
 
     assert too_wide(page, live_server.url, PAGES) == []

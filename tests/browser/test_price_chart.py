@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from pricing.runs import run_sync
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
-from tokenledger.sample_data import load_all
+from tests.fixtures import load_shipped
 
 
 def test_the_chart_marks_o3s_price_cut_and_hover_shows_the_price_and_date(
@@ -41,7 +41,7 @@ def test_the_chart_marks_o3s_price_cut_and_hover_shows_the_price_and_date(
 def test_on_the_shipped_history_gpt_4os_chart_shows_its_two_real_prices_and_changes_lists_real_changes(
     live_server, transactional_db, page, console_errors
 ):
-    load_all()  # what `make run` loads: every shipped price file, replayed in date order
+    load_shipped()  # what `make run` loads: every shipped price file, replayed in date order
 
     page.goto(f"{live_server.url}/models/openai/gpt-4o/")
 

@@ -1,14 +1,13 @@
 """The reader task "search gpt4o": the header search suggests GPT-4o as the reader types and takes them to its
 page; without JavaScript the form submits and GPT-4o is the first result."""
 
-import copy
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_catalog_and_profile import SCREENSHOTS
-from tokenledger.sample_data import load_all
+from tests.fixtures import load_whole_catalogue
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -17,7 +16,7 @@ DESKTOP = {"width": 1366, "height": 900}
 @pytest.fixture
 def live_catalogue(transactional_db, real_api_json):
     """The whole real models.dev catalogue, where "gpt4o" has dozens of near namesakes to rank."""
-    return load_all(copy.deepcopy(real_api_json))
+    return load_whole_catalogue(real_api_json)
 
 
 def suggest(page, typed: str):

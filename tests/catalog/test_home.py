@@ -1,7 +1,6 @@
 """The home page answers a reader's first questions: search, what changed, what is new, what is cheapest, which
 models our editors reviewed."""
 
-import copy
 import datetime as dt
 import re
 from decimal import Decimal
@@ -17,9 +16,8 @@ from catalog.similar import similar_models
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
 from pricing.sources import price_source
-from tests.fixtures import text_of
+from tests.fixtures import load_whole_catalogue, text_of
 from tokenledger.formatting import usd
-from tokenledger.sample_data import load_all
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +158,7 @@ def test_the_home_page_runs_a_fixed_number_of_queries(sample_data, reader, djang
 @pytest.fixture
 def whole_catalogue(db, real_api_json):
     """The whole real models.dev catalogue (5,276 listings of 147 providers), as `make run` loads it."""
-    return load_all(copy.deepcopy(real_api_json))
+    return load_whole_catalogue(real_api_json)
 
 
 def test_home_and_model_pages_take_as_many_queries_on_the_whole_catalogue(
