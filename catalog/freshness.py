@@ -24,6 +24,7 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -85,6 +86,15 @@ def current(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
     return version, max(changed, default=None)
 
 
+@functools.lru_cache(maxsize=256)
+def _read(params: type[QueryParams], query: str) -> tuple[tuple[str, ...], bool, str]:
+    """What `params` reads from this query string: (the notices shown, whether a value is in error, the canonical
+    query string). A pure function of the two (no parameter's bounds or choices come from the data), so it is
+    remembered: building the form took a third of a cached /models/ answer (its choice fields are deep-copied)."""
+    parsed = params(QueryDict(query))
+    return tuple(parsed.notices_shown), parsed.in_error, parsed.canonical().urlencode()
+
+
 def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_too: bool = False) -> Callable:
     """Serve an anonymous GET from the cache while the data of `scopes` is unchanged, with an ETag and a
     Last-Modified header for conditional requests. `params` names the query parameters the view reads: the view
@@ -97,18 +107,17 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            parsed = params(request.GET)
-            request.param_notices = parsed.notices_shown
+            notices, in_error, query = _read(params, request.GET.urlencode())
+            request.param_notices = list(notices)
             if (
                 request.method not in ("GET", "HEAD")
-                or parsed.in_error
+                or in_error
                 or (not signed_in_too and request.user.is_authenticated)
             ):
                 return view(request, *args, **kwargs)
-            request.GET = parsed.canonical()
+            request.GET = QueryDict(query)
             version, changed_at = current(scopes)
             # The day is part of the key: pages draw "the last 90 days" and "today" from the clock.
-            query = request.GET.urlencode()
             digest = hashlib.sha256(
                 f"{request.build_absolute_uri(request.path)}?{query}|{version}|{timezone.now().date()}".encode()
             ).hexdigest()
