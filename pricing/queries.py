@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
@@ -167,7 +168,7 @@ class OfferingPrices:
         others = [p for p in self.periods if p not in (self.input, self.output)]
         return sorted(others, key=lambda p: (modes.index(p.mode), p.tier, components.index(p.component)))
 
-    @property
+    @cached_property  # the host table reads it a few times a row, the sort and the cheapest once each
     def typical_conversation_cost(self) -> Decimal | None:
         return self.conversation.cost(self.input, self.output)
 
@@ -312,8 +313,9 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
         if r.typical_conversation_cost is not None and r.offering.kind == OfferingKind.PAYG
     }
     if len(costs) > 1:  # when every host charges the same, none is the cheapest
+        cheapest = min(costs)
         for r in hosts:
-            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == min(costs)
+            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == cheapest
     _attach_disagreements(hosts, sources)
     return sorted(hosts, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
