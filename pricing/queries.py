@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
@@ -20,6 +21,7 @@ from pricing.models import (
     SourcePeriod,
     SyncRun,
     SyncStatus,
+    Unit,
 )
 from pricing.records import ONE_MILLION, tier_threshold
 
@@ -166,7 +168,7 @@ class OfferingPrices:
         others = [p for p in self.periods if p not in (self.input, self.output)]
         return sorted(others, key=lambda p: (modes.index(p.mode), p.tier, components.index(p.component)))
 
-    @property
+    @cached_property  # the host table reads it a few times a row, the sort and the cheapest once each
     def typical_conversation_cost(self) -> Decimal | None:
         return self.conversation.cost(self.input, self.output)
 
@@ -191,28 +193,6 @@ def host_order(offering: Offering, model: Model, cost: Decimal | None) -> tuple:
     )
 
 
-def _in_force_with_previous():
-    """Periods in force, each annotated with the price of the period it replaced and its key's first start."""
-    same_key = {
-        "offering": OuterRef("offering"),
-        "component": OuterRef("component"),
-        "tier": OuterRef("tier"),
-        "mode": OuterRef("mode"),
-    }
-    # At most one period of a key ends where another starts (periods never overlap): no order needed, and none
-    # wanted, since the default one joins the offering and its host and sorts for every row (some 15 ms a page).
-    previous = PricePeriod.objects.filter(**same_key, valid_to=OuterRef("valid_from")).order_by()
-    first = PricePeriod.objects.filter(**same_key).order_by("valid_from")
-    return (
-        PricePeriod.objects.in_force()
-        .annotate(
-            previous_price=Subquery(previous.values("price")[:1]),
-            first_seen=Subquery(first.values("valid_from")[:1]),
-        )
-        .order_by("component", "mode", "tier")
-    )
-
-
 def sources_by_id() -> dict[int, PriceSource]:
     """Every price source (a handful), each with `last_seen`: the date of its newest observation (the feed's own
     date, not when we fetched it), None before its first sync. One query."""
@@ -225,32 +205,123 @@ def sources_by_id() -> dict[int, PriceSource]:
     }
 
 
+class PriceInForce:
+    """A published price in force as the pages read it (a PricePeriod's fields, read as a tuple: a page has
+    hundreds), with the price of the period it replaced (`previous_price`: None for a first price, or after a
+    gap) and when its key was first priced (`first_seen`)."""
+
+    # The columns read, in this order.
+    FIELDS = (
+        "pk",
+        "offering_id",
+        "component",
+        "tier",
+        "mode",
+        "price",
+        "unit",
+        "valid_from",
+        "valid_to",
+        "source_id",
+        "effective",
+        "opening",
+    )
+    __slots__ = (*FIELDS, "previous_price", "first_seen", "source")
+    COMPONENTS = dict(Component.choices)
+    MODES = dict(Mode.choices)
+    UNITS = dict(Unit.choices)
+
+    def __init__(
+        self, values: tuple, previous_price: Decimal | None, first_seen: dt.datetime, source
+    ) -> None:
+        (
+            self.pk,
+            self.offering_id,
+            self.component,
+            self.tier,
+            self.mode,
+            self.price,
+            self.unit,
+            self.valid_from,
+            self.valid_to,
+            self.source_id,
+            self.effective,
+            self.opening,
+        ) = values
+        self.previous_price, self.first_seen, self.source = previous_price, first_seen, source
+
+    def get_component_display(self) -> str:
+        return self.COMPONENTS.get(self.component, self.component)
+
+    def get_mode_display(self) -> str:
+        return self.MODES.get(self.mode, self.mode)
+
+    def get_unit_display(self) -> str:
+        return self.UNITS.get(self.unit, self.unit)
+
+    label = PricePeriod.label
+    is_open = PricePeriod.is_open
+    is_stated = PricePeriod.is_stated
+    is_correction = PricePeriod.is_correction
+
+
 def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
     """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries; each
-    period's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row, made ten
-    times a page), and carries its `last_seen`."""
+    price's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row), and carries
+    its `last_seen`."""
     conversation = conversation or Conversation.default()
     sources = sources_by_id()
-    offerings = list(Offering.objects.filter(model=model).with_price_end().select_related("host"))
-    # Grouped here rather than by prefetch_related, whose bookkeeping per row cost more than the grouping.
-    periods: dict[int, list[PricePeriod]] = {offering.pk: [] for offering in offerings}
-    for period in _in_force_with_previous().filter(offering__model=model):
-        period.source = sources[period.source_id]
-        periods[period.offering_id].append(period)
-    rows = []
+    offerings = list(
+        Offering.objects.filter(model=model)
+        .select_related("host")
+        .only(*OFFERING_FIELDS, "host__slug", "host__name")
+        # By id, as the aggregate query this replaced happened to read them (Django drops Meta.ordering there):
+        # hosts that tie in host_order (one host's regional ids) keep their place.
+        .order_by("pk")
+    )
+    # Every period of the model, read once, oldest first per key: what is in force, each with the price it
+    # replaced and its key's first start, and each offering's `withdrawn_on` (as with_price_end annotates it).
+    periods: dict[int, list[PriceInForce]] = {offering.pk: [] for offering in offerings}
+    ends: dict[int, list] = {offering.pk: [None, 0] for offering in offerings}  # price_end, open_prices
+    now = timezone.now()
+    key = previous = first_seen = None
+    rows = (
+        PricePeriod.objects.filter(offering__model=model)
+        .order_by("offering_id", "component", "mode", "tier", "valid_from")
+        .values_list(*PriceInForce.FIELDS)
+    )
+    for values in rows:
+        _, offering_id, component, tier, mode, price, _, valid_from, valid_to, source_id, _, _ = values
+        if key != (offering_id, component, tier, mode):
+            key, previous, first_seen = (offering_id, component, tier, mode), None, valid_from
+        end = ends[offering_id]
+        if valid_to is None:
+            end[1] += 1
+        elif end[0] is None or valid_to > end[0]:
+            end[0] = valid_to
+        if valid_from <= now and (valid_to is None or valid_to > now):
+            replaced = previous[1] if previous is not None and previous[0] == valid_from else None
+            periods[offering_id].append(PriceInForce(values, replaced, first_seen, sources[source_id]))
+        previous = (valid_to, price)
+    hosts = []
     for offering in offerings:
         offering.model = model
-        rows.append(OfferingPrices(offering, periods[offering.pk], conversation))
+        offering.price_end, offering.open_prices = ends[offering.pk]
+        hosts.append(OfferingPrices(offering, periods[offering.pk], conversation))
     costs = {
         r.typical_conversation_cost
-        for r in rows
+        for r in hosts
         if r.typical_conversation_cost is not None and r.offering.kind == OfferingKind.PAYG
     }
     if len(costs) > 1:  # when every host charges the same, none is the cheapest
-        for r in rows:
-            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == min(costs)
-    _attach_disagreements(rows, sources)
-    return sorted(rows, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
+        cheapest = min(costs)
+        for r in hosts:
+            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == cheapest
+    _attach_disagreements(hosts, sources)
+    return sorted(hosts, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
+
+
+# What the pages read of an offering (the host's name and address aside).
+OFFERING_FIELDS = ["model", "host", "host_model_id", "regions", "kind", "retires_on"]
 
 
 def _attach_disagreements(rows: list[OfferingPrices], sources: dict[int, PriceSource]) -> None:

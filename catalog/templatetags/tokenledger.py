@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import date
+from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.markdown import render_markdown
@@ -129,74 +130,82 @@ HOST_ROW = (
 @register.filter
 def host_rows(hosts: list, model) -> SafeString:
     """The rows of the table of every price at every host (pricing.queries.OfferingPrices), written here rather
-    than in a template loop (see HOST_ROW)."""
+    than in a template loop (see HOST_ROW), as plain strings: every value from the database is escaped once, here
+    (format_html per badge and row cost more than the rest of the table)."""
     lifecycle = model.lifecycle
     chips: dict[tuple, str] = {}  # hosts mostly repeat one another's other prices: each chip is written once
-    return format_html_join("", HOST_ROW, (_host_row(row, model, lifecycle, chips) for row in hosts))
+    # A host's address is the same but for its slug, which is routable as it is (catalog.slugs): reversed once.
+    before, _, after = reverse("catalog:provider", args=["slug"]).rpartition("slug")
+    return mark_safe(
+        "".join(
+            HOST_ROW.format(
+                *_host_row(row, model, lifecycle, chips, f"{before}{row.offering.host.slug}{after}")
+            )
+            for row in hosts
+        )
+    )
 
 
 def _chip(period, chips: dict[tuple, str]) -> str:
     key = (period.component, period.tier, period.mode, period.price, period.unit)
     if key not in chips:
-        chips[key] = format_html(
-            '<span class="chip">{}: {} {}</span>',
-            period.label,
-            formatting.usd(period.price),
-            period.get_unit_display(),
+        chips[key] = (
+            f'<span class="chip">{escape(period.label)}: {escape(formatting.usd(period.price))} '
+            f"{escape(period.get_unit_display())}</span>"
         )
     return chips[key]
 
 
-def _host_row(row, model, lifecycle: str, chips: dict[tuple, str]) -> tuple:
+CHEAPEST_ROW = ' class="is-cheapest"'
+LABS_API = '<span class="badge">Lab\'s API</span>'
+CHEAPEST = '<span class="badge badge--ok">Cheapest</span>'
+DISAGREE = (
+    '<span class="badge badge--warn" title="Another source gives a different price">Sources disagree</span>'
+)
+NO_OTHER_PRICES = '<span class="muted">—</span>'
+
+
+def _host_row(row, model, lifecycle: str, chips: dict[tuple, str], host_url: str) -> tuple:
+    """HOST_ROW's values, each safe HTML."""
     offering = row.offering
+    host = offering.host
     withdrawn = offering.withdrawn_on
     # Only a host's own retirement date makes its status differ from the model's: deprecated or retired.
-    status = offering.lifecycle
+    status = lifecycle if offering.retires_on is None else offering.lifecycle
     if status == lifecycle:
         retiring = ""
     elif status == "retired":
-        retiring = format_html('<span class="badge badge--{}">Retired here</span>', status)
+        retiring = f'<span class="badge badge--{escape(status)}">Retired here</span>'
     else:
-        retiring = format_html(
-            '<span class="badge badge--{}">Retires here {}</span>', status, date(offering.retires_on, "j M Y")
+        retiring = (
+            f'<span class="badge badge--{escape(status)}">Retires here '
+            f"{escape(date(offering.retires_on, 'j M Y'))}</span>"
         )
     conversation = row.typical_conversation_cost
     others = row.other_periods
+    regions = offering.regions
     return (
-        mark_safe(' class="is-cheapest"') if row.is_cheapest else "",
-        offering.host.get_absolute_url(),
-        offering.host.name,
-        mark_safe('<span class="badge">Lab\'s API</span>') if offering.host_id == model.lab_id else "",
-        mark_safe('<span class="badge badge--ok">Cheapest</span>') if row.is_cheapest else "",
-        mark_safe(
-            '<span class="badge badge--warn" title="Another source gives a different price">Sources disagree</span>'
-        )
-        if row.disagreements
-        else "",
-        format_html(
-            '<span class="badge badge--retired" title="No source prices it here any more">Withdrawn {}</span>',
-            date(withdrawn, "j M Y"),
-        )
+        CHEAPEST_ROW if row.is_cheapest else "",
+        escape(host_url),
+        escape(host.name),
+        LABS_API if offering.host_id == model.lab_id else "",
+        CHEAPEST if row.is_cheapest else "",
+        DISAGREE if row.disagreements else "",
+        '<span class="badge badge--retired" title="No source prices it here any more">Withdrawn '
+        f"{escape(date(withdrawn, 'j M Y'))}</span>"
         if withdrawn
         else "",
-        format_html(
-            '<span class="badge badge--kind" title="Not a pay-as-you-go price: never the model\'s listed price">{}'
-            "</span>",
-            offering.get_kind_display(),
-        )
+        '<span class="badge badge--kind" title="Not a pay-as-you-go price: never the model\'s listed price">'
+        f"{escape(offering.get_kind_display())}</span>"
         if offering.kind != OfferingKind.PAYG
         else "",
         retiring,
-        offering.host_model_id,
-        format_html(' <span class="small muted">· {}</span>', ", ".join(map(str, offering.regions)))
-        if offering.regions
-        else "",
-        formatting.usd(row.input.price if row.input else None),
-        formatting.usd(row.output.price if row.output else None),
-        format_html("≈ {}", cost(conversation, "conversations")) if conversation is not None else "—",
-        mark_safe("".join(_chip(p, chips) for p in others))
-        if others
-        else mark_safe('<span class="muted">—</span>'),
+        escape(offering.host_model_id),
+        f' <span class="small muted">· {escape(", ".join(map(str, regions)))}</span>' if regions else "",
+        escape(formatting.usd(row.input.price if row.input else None)),
+        escape(formatting.usd(row.output.price if row.output else None)),
+        f"≈ {conditional_escape(cost(conversation, 'conversations'))}" if conversation is not None else "—",
+        "".join(_chip(p, chips) for p in others) if others else NO_OTHER_PRICES,
     )
 
 
