@@ -11,7 +11,8 @@ the first test and the last see the same thing, as if the load had just run:
   seconds the load took. Data versions get fresh random values, as a new load would give them.
 - Rows are written back only onto a database in the state the snapshot was taken from (each table's row count
   and least and greatest key): rows a fixture added could collide with them. Each state gets its own snapshot
-  (two in practice: just migrated, and flushed by a transactional test); past a few, the load itself runs.
+  (a few in practice: just migrated, flushed by a transactional test, with a fixture's user); past four, the load
+  itself runs.
 - Content types and permissions are left out of that state: every flush makes them again under new keys. A row
   pointing to one (a group's permission) names it by its natural key, looked up again when written back.
 """
