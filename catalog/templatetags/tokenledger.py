@@ -171,7 +171,7 @@ def _host_row(row, model, lifecycle: str, chips: dict[tuple, str], host_url: str
     host = offering.host
     withdrawn = offering.withdrawn_on
     # Only a host's own retirement date makes its status differ from the model's: deprecated or retired.
-    status = lifecycle if offering.retires_on is None else offering.lifecycle
+    status = offering.lifecycle
     if status == lifecycle:
         retiring = ""
     elif status == "retired":
