@@ -32,6 +32,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from catalog.models import DataVersion
+
 
 @dataclass
 class _Table:
@@ -171,7 +173,7 @@ def _restore(snapshot: Snapshot) -> None:
                         )
                     for i, model in table.named_columns.items():
                         row[i] = keys[model][row[i]]
-            if table.model.__name__ == "DataVersion":
+            if table.model is DataVersion:
                 version = [f.attname for f in fields].index("version")
                 rows = [[*row[:version], uuid.uuid4().hex, *row[version + 1 :]] for row in rows]
             columns = ", ".join(quote(c) for c in table.columns)
