@@ -31,7 +31,7 @@ over the profiled models; /models/ and the search vary `page` (beyond the last p
 the same work as any page); the API's list varies `offset`, and its model and prices endpoints take each model
 once, in a fixed shuffled order. Where the distinct URLs run out before the time is up, the clients stop there.
 
-    python bench/serving.py [--seconds 6] [--prepared FILE_OR_DATABASE]
+    python bench/serving.py [--seconds 6] [--prepared FILE_OR_DATABASE] [--only profile --only "api/v1/models/ cached"]
 
 `--prepared` starts from a database with the shipped data loaded earlier instead of loading it again (about a
 minute on SQLite, three on a busy PostgreSQL; migrations still run): an SQLite file, which is copied, or with
@@ -315,6 +315,12 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--prepared", help="an SQLite file, or a PostgreSQL database, with the data loaded")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only endpoints whose name or cache (cached, missed) contains this (repeatable); the bare view is always measured",
+    )
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -404,7 +410,14 @@ def main() -> int:
         print(header)
         print("-" * len(header))
         bare_rps, failed, errors = None, [], []
-        for name, cache, load, goal in endpoints(data):
+        chosen = [
+            (name, cache, load, goal)
+            for name, cache, load, goal in endpoints(data)
+            if name.startswith("bare")
+            or not args.only
+            or any(word in f"{name} {cache}" for word in args.only)
+        ]
+        for name, cache, load, goal in chosen:
             if cache != "missed":
                 measure(port, load, WARM_SECONDS)
             result = measure(port, load, args.seconds)
