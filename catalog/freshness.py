@@ -3,6 +3,10 @@ monitoring); every change to such data stamps a new version of its kind (`bump`)
 Last-Modified come from those versions. A price sync, a publication or a new probe batch therefore retires every
 page that showed the old data, on every web process at once, and browsers revalidate with a 304.
 
+Each web process trusts the versions it read for VERSIONS_TRUSTED_FOR (a second), so that a page served from the
+cache costs no query at all; a change made in this process is seen at once, one made elsewhere (a Celery worker's
+sync, another web process's admin) within that second.
+
 Only anonymous GET and HEAD requests are cached (and the API's, the same for everyone: pricing.api.cached);
 editors always see fresh pages. Only a 200 is cached: errors and redirects are built each time. A page is cached under its
 canonical query string only (the parameters it reads, each spelled one way: tokenledger.params), and the view
@@ -18,11 +22,13 @@ import datetime as dt
 import functools
 import hashlib
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils import timezone
@@ -37,6 +43,9 @@ ALL = (CATALOG, PRICES, MONITORING)
 PAGE_TIMEOUT = 60 * 60  # a page no one changes still leaves the cache within the hour
 # A larger page is served but not kept: a bounded cache holds many pages, not a few huge ones.
 PAGE_MAX_BYTES = 512 * 1024
+# How long a web process serves pages by the data versions it last read before it reads them again: a page from the
+# cache then costs no database round trip (on PostgreSQL two: the connection's health check and the versions).
+VERSIONS_TRUSTED_FOR = 1.0  # seconds
 
 
 _deferred = threading.local()
@@ -68,6 +77,9 @@ def bump(*scopes: str) -> None:
         DataVersion.objects.update_or_create(
             scope=scope, defaults={"version": uuid.uuid4().hex, "changed_at": now}
         )
+    # This process sees its own change at once: inside the transaction, and again once it is committed.
+    forget_versions()
+    transaction.on_commit(forget_versions)
 
 
 def current(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
@@ -86,13 +98,52 @@ def current(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
     return version, max(changed, default=None)
 
 
-@functools.lru_cache(maxsize=256)
-def _read(params: type[QueryParams], query: str) -> tuple[tuple[str, ...], bool, str]:
-    """What `params` reads from this query string: (the notices shown, whether a value is in error, the canonical
-    query string). A pure function of the two (no parameter's bounds or choices come from the data), so it is
-    remembered: building the form took a third of a cached /models/ answer (its choice fields are deep-copied)."""
-    parsed = params(QueryDict(query))
-    return tuple(parsed.notices_shown), parsed.in_error, parsed.canonical().urlencode()
+_trusted: dict[tuple[str, ...], tuple[float, tuple[str, dt.datetime | None]]] = {}
+_clock = time.monotonic
+
+
+def trusted(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
+    """`current(scopes)` as this process last read it, if that was less than VERSIONS_TRUSTED_FOR ago: what cached
+    pages are keyed by. Not for decisions that must see every change (a sync's plan reads `current`)."""
+    now = _clock()
+    remembered = _trusted.get(scopes)
+    if remembered is not None and now < remembered[0]:
+        return remembered[1]
+    versions = current(scopes)
+    _trusted[scopes] = (now + VERSIONS_TRUSTED_FOR, versions)
+    return versions
+
+
+def forget_versions() -> None:
+    """Read the data versions again at the next page (bump does it; so does each test)."""
+    _trusted.clear()
+
+
+def _signed_in(request) -> bool:
+    """Only a request with a session cookie can be signed in: without one, the session and the user are not read."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
+_READS_KEPT = 256
+_reads: dict[tuple[type[QueryParams], str], tuple[tuple[str, ...], bool, str]] = {}
+_reads_lock = threading.Lock()
+
+
+def _read(params: type[QueryParams], request) -> tuple[tuple[str, ...], bool, str]:
+    """What `params` reads from the request's query string: (the notices shown, whether a value is in error, the
+    canonical query string). A pure function of the two (no parameter's bounds or choices come from the data), so
+    the last 256 are remembered by the query string as sent: building the form took a third of a cached /models/
+    answer (its choice fields are deep-copied), and parsing the query string is left to Django, once."""
+    key = (params, request.META.get("QUERY_STRING", ""))
+    read = _reads.get(key)
+    if read is None:
+        parsed = params(request.GET)
+        read = tuple(parsed.notices_shown), parsed.in_error, parsed.canonical().urlencode()
+        with _reads_lock:
+            if len(_reads) >= _READS_KEPT:
+                del _reads[next(iter(_reads))]  # the oldest
+            _reads[key] = read
+    return read
 
 
 def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_too: bool = False) -> Callable:
@@ -107,16 +158,16 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            notices, in_error, query = _read(params, request.GET.urlencode())
+            notices, in_error, query = _read(params, request)
             request.param_notices = list(notices)
             if (
                 request.method not in ("GET", "HEAD")
                 or in_error
-                or (not signed_in_too and request.user.is_authenticated)
+                or (not signed_in_too and _signed_in(request))
             ):
                 return view(request, *args, **kwargs)
             request.GET = QueryDict(query)
-            version, changed_at = current(scopes)
+            version, changed_at = trusted(scopes)
             # The day is part of the key: pages draw "the last 90 days" and "today" from the clock.
             digest = hashlib.sha256(
                 f"{request.build_absolute_uri(request.path)}?{query}|{version}|{timezone.now().date()}".encode()
