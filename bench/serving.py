@@ -23,6 +23,11 @@ the server closes it (gunicorn's sync worker closes every connection), for a fix
 endpoint after a warm-up. The client's own ceiling is measured first against a trivial asyncio server, so that
 the figures can be read against it: the client runs on the same cores as the server, as in the issue.
 
+Beside the rates, the CPU each answer cost: gunicorn's master and workers (from /proc, "server") and the client
+processes, in ms per request, and the bare view's cost as a ratio to it. On a busy machine the rates say more
+about the neighbours than about the site; the CPU per answer hardly moves, so its ratio is the one to read there
+(what the rate's ratio would be on idle cores). It leaves out the database's and Redis's own processes.
+
 "Cached" asks for the same URL again and again (after a warm-up that fills every worker's cache). "Missed" makes
 every request a page not yet cached, each built from scratch, data-version query, cache look-up and store
 included, without touching the cache or the data: each request has a canonical query string (or a model) no
@@ -103,6 +108,15 @@ class Result:
     latencies: list[float]
     statuses: collections.Counter
     seconds: float
+    client_cpu: float = 0.0  # CPU seconds the client processes spent in the window
+    server_cpu: float = 0.0  # and gunicorn's master and workers (measure_server sets it)
+
+    @property
+    def answered(self) -> int:
+        return sum(self.statuses.values())
+
+    def cpu_ms(self, seconds: float) -> float:
+        return seconds / self.answered * 1000 if self.answered else float("nan")
 
     @property
     def rps(self) -> float:
@@ -124,6 +138,7 @@ def _client_process(port: int, load: Load, number: int, starts_at: float, second
     statuses: collections.Counter = collections.Counter()
     ends_at = starts_at + seconds
     last_end = [starts_at]
+    cpu_started = time.process_time()
 
     def next_url() -> str | None:
         with lock:
@@ -156,7 +171,7 @@ def _client_process(port: int, load: Load, number: int, starts_at: float, second
         thread.start()
     for thread in threads:
         thread.join()
-    queue.put((latencies, dict(statuses), last_end[0] - starts_at))
+    queue.put((latencies, dict(statuses), last_end[0] - starts_at, time.process_time() - cpu_started))
 
 
 def measure(port: int, load: Load, seconds: float) -> Result:
@@ -173,10 +188,40 @@ def measure(port: int, load: Load, seconds: float) -> Result:
     for process in processes:
         process.join()
     statuses = collections.Counter()
-    for _, counts, _ in parts:
+    for _, counts, _, _ in parts:
         statuses.update(counts)
     latencies = [latency for part in parts for latency in part[0]]
-    return Result(latencies, statuses, max(part[2] for part in parts))
+    return Result(latencies, statuses, max(part[2] for part in parts), sum(part[3] for part in parts))
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process (with its children it has reaped) and of its live children, from /proc: what
+    gunicorn's master and workers spent, whatever else the machine runs at the same time."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def stat(path: Path) -> list[str] | None:
+        try:
+            return path.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+
+    total = 0.0
+    own = stat(Path(f"/proc/{pid}/stat"))
+    if own:
+        total += sum(int(value) for value in own[11:15]) / ticks  # utime, stime, cutime, cstime
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        fields = stat(path)
+        if fields and fields[1] == str(pid):  # the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measure_server(port: int, load: Load, seconds: float, server_pid: int) -> Result:
+    """`measure`, with the CPU that gunicorn spent on those requests."""
+    before = process_tree_cpu(server_pid)
+    result = measure(port, load, seconds)
+    result.server_cpu = process_tree_cpu(server_pid) - before
+    return result
 
 
 def _trivial_server(port: int) -> None:
@@ -406,10 +451,14 @@ def main() -> int:
             f"the client's own ceiling (a trivial server, same cores): {ceiling.rps:,.0f} req/s, "
             f"p50 {ceiling.percentile(50):.1f} ms"
         )
-        header = f"{'endpoint':34} {'cache':6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'× bare':>7}  goal"
+        header = (
+            f"{'endpoint':34} {'cache':6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'× bare':>7}  "
+            f"{'CPU ms/req':>10} {'server':>6} {'× bare':>7}  goal"
+        )
         print(header)
         print("-" * len(header))
-        bare_rps, failed, errors = None, [], []
+        bare_rps = bare_cpu = None
+        failed, errors = [], []
         chosen = [
             (name, cache, load, goal)
             for name, cache, load, goal in endpoints(data)
@@ -420,9 +469,11 @@ def main() -> int:
         for name, cache, load, goal in chosen:
             if cache != "missed":
                 measure(port, load, WARM_SECONDS)
-            result = measure(port, load, args.seconds)
+            result = measure_server(port, load, args.seconds, server.pid)
             bare_rps = bare_rps or result.rps
             ratio = result.rps / bare_rps if bare_rps else float("nan")
+            cpu = result.cpu_ms(result.server_cpu + result.client_cpu)
+            bare_cpu = bare_cpu or cpu
             verdict = ""
             if goal is not None:
                 met = ratio >= goal
@@ -433,7 +484,7 @@ def main() -> int:
                 errors.append(f"{name} ({cache}): {dict(result.statuses)}")
             print(
                 f"{name[:34]:34} {cache:6} {result.rps:7.0f} {result.percentile(50):7.0f} "
-                f"{result.percentile(99):7.0f} {ratio:6.2f}×  {verdict}",
+                f"{result.percentile(99):7.0f} {ratio:6.2f}×  {cpu:10.2f} {result.cpu_ms(result.server_cpu):6.2f} {bare_cpu / cpu:6.2f}×  {verdict}",
                 flush=True,
             )
         for line in errors:

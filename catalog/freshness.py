@@ -12,7 +12,9 @@ editors always see fresh pages. Only a 200 is cached: errors and redirects are b
 canonical query string only (the parameters it reads, each spelled one way: tokenledger.params), and the view
 sees that query string, so `?a=1`, `?a=1&utm=x` and `?utm=y&a=1` are one entry; a request with a value in error
 is answered uncached (it shows a notice), and so is a page larger than PAGE_MAX_BYTES. The cache itself is
-bounded (CACHES in settings; the Redis check in tokenledger.checks).
+bounded (CACHES in settings; the Redis check in tokenledger.checks). With a shared cache (Redis), each process
+also keeps the pages it served last in a "near" cache of its own (CACHES["near"]): under the same keys, so it is
+never staler than the shared one.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
@@ -178,16 +180,23 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
             if not_modified is not None:
                 return not_modified
             key = f"page:{digest}"
-            response = cache.get(key)
+            near = caches["near"] if "near" in settings.CACHES else None
+            response = near.get(key) if near else None
             if response is None:
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200:
-                    return response
-                if not response.streaming and not response.cookies:
-                    if hasattr(response, "render"):
-                        response.render()
-                    if len(response.content) <= PAGE_MAX_BYTES:
-                        cache.set(key, response, PAGE_TIMEOUT)
+                response = cache.get(key)
+                if response is None:
+                    response = view(request, *args, **kwargs)
+                    if response.status_code != 200:
+                        return response
+                    if not response.streaming and not response.cookies:
+                        if hasattr(response, "render"):
+                            response.render()
+                        if len(response.content) <= PAGE_MAX_BYTES:
+                            cache.set(key, response, PAGE_TIMEOUT)
+                            if near:
+                                near.set(key, response, PAGE_TIMEOUT)
+                elif near:
+                    near.set(key, response, PAGE_TIMEOUT)
             response["ETag"] = etag
             if last_modified:
                 response["Last-Modified"] = http_date(last_modified)

@@ -53,16 +53,16 @@ def console_errors(page) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _empty_cache(monkeypatch):
-    """Every test starts with an empty page cache (with REDIS_URL set, the cache is Redis, which outlives tests),
+    """Every test starts with empty page caches (with REDIS_URL set, the cache is Redis, which outlives tests, and
+    a near cache in this process),
     and reads the data versions afresh (a test's database is not the last one's). The second for which a process
     trusts them does not pass unless a test moves `freshness._clock`: a slow page on a busy machine changes nothing."""
-    from django.core.cache import cache
-
     from catalog import freshness
+    from tests.fixtures import empty_caches
 
-    cache.clear()
+    empty_caches()
     freshness.forget_versions()
     monkeypatch.setattr(freshness, "_clock", lambda: 0.0)
     yield
-    cache.clear()
+    empty_caches()
     freshness.forget_versions()

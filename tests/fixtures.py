@@ -102,6 +102,14 @@ def editor(django_user_model):
     return django_user_model.objects.create_user("eva-editor", password="x", is_staff=True)
 
 
+def empty_caches() -> None:
+    """Empty the page cache (Redis with REDIS_URL) and, beside Redis, this process's near cache of pages."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 def text_of(response) -> str:
     """A page as a reader reads it: scripts, styles and tags dropped, entities decoded, white space folded."""
     return text_of_html(response.content.decode())

@@ -16,12 +16,14 @@ handler400 = "tokenledger.errors.bad_request"
 handler404 = "tokenledger.errors.page_not_found"
 handler500 = "tokenledger.errors.server_error"
 
+# The API first: its answers are then found without trying every page's pattern (a fifth of a cached answer's
+# time went to resolving it), and no page's path starts with api/v1/.
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("pricing.urls")),
     path("", include("monitoring.urls")),
-    path("api/v1/", api.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "robots.txt",

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.browse import CatalogQuery
@@ -16,7 +15,7 @@ from catalog.similar import similar_models
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
 from pricing.sources import price_source
-from tests.fixtures import load_whole_catalogue, text_of
+from tests.fixtures import empty_caches, load_whole_catalogue, text_of
 from tokenledger.formatting import usd
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +110,7 @@ def test_it_features_reviewed_profiles_of_models_in_service_only(sample_data, re
         p.model for p in Profile.objects.public().select_related("model") if p.model_id != in_service.pk
     ]
     assert others and all(m.lifecycle in (ModelStatus.DEPRECATED, ModelStatus.RETIRED) for m in others)
-    cache.clear()  # a queryset update sends no signal
+    empty_caches()  # a queryset update sends no signal
 
     profiles = block(reader.get("/").content.decode(), "reviewed-heading")
 
@@ -173,6 +172,6 @@ def test_home_and_model_pages_take_as_many_queries_on_the_whole_catalogue(
     kimi = Model.objects.select_related("lab").get(lab__slug="moonshotai", slug="kimi-k2.6")
     with django_assert_max_num_queries(2):
         assert len(similar_models(kimi)) == 6
-    cache.clear()
+    empty_caches()
     with django_assert_max_num_queries(26):  # as on the small catalogue (test_profile_page)
         assert reader.get(kimi.get_absolute_url()).status_code == 200

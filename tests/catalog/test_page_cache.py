@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache, caches
 
 from catalog import freshness, workflow
 from catalog.models import DataVersion, Model, Offering, Profile
@@ -45,6 +46,29 @@ def test_a_change_made_by_another_process_is_served_within_a_second(sample_data,
     after = reader.get(PAGE)
     assert after["ETag"] != before["ETag"]
     assert "GPT-4o Renamed" in text_of(after)
+
+
+def test_beside_redis_a_process_serves_the_pages_it_served_last_from_its_own_memory(
+    sample_data, reader, settings, django_assert_num_queries
+):
+    if not settings.REDIS_URL:
+        pytest.skip("without REDIS_URL the page cache is already this process's own memory")
+    first = reader.get(PAGE)
+    cache.clear()  # Redis only
+
+    with django_assert_num_queries(0):
+        again = reader.get(PAGE)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    near = caches["near"]
+    assert 0 < near._max_entries * freshness.PAGE_MAX_BYTES <= 64 * 1024 * 1024  # bounded per process
+
+    offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
+    record_prices(
+        {offering.pk: [PriceRecord("input", Decimal("2.00"))]},
+        source=PriceSource.objects.get(slug="models_dev"),
+        observed_at=dt.datetime(2026, 8, 3, tzinfo=dt.UTC),
+    )
+    assert "▼ 20% on 2026-08-03" in text_of(reader.get(PAGE))
 
 
 def test_browsers_revalidate_with_etag_and_last_modified(sample_data, reader):

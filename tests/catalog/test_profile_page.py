@@ -3,7 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from monitoring.models import Adapter, Outcome, ProbeRun, ProbeTarget
 from pricing.ledger import record_prices
 from pricing.records import PriceRecord
 from pricing.sources import price_source
-from tests.fixtures import store_runs, text_of, text_of_html
+from tests.fixtures import empty_caches, store_runs, text_of, text_of_html
 from tokenledger.formatting import usd
 
 REFERENCE = "/models/openai/gpt-4o-audio-preview-2024-12-17/"
@@ -297,13 +296,13 @@ def test_the_query_count_does_not_grow_with_price_history_or_probe_runs(
 
     grow(changes=1, runs=3, since=0)
     reader.get(REFERENCE)  # warm caches that are not per page
-    cache.clear()  # and measure the page as it is built, not served from the page cache
+    empty_caches()  # and measure the page as it is built, not served from the page cache
     freshness.forget_versions()  # with the data versions read, as after the growth below
     with django_assert_max_num_queries(26) as small:  # 24, and two for similar models
         reader.get(REFERENCE)
 
     grow(changes=30, runs=1000, since=1)
-    cache.clear()
+    empty_caches()
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = reader.get(REFERENCE)
