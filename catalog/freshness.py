@@ -121,6 +121,11 @@ def forget_versions() -> None:
     _trusted.clear()
 
 
+@functools.lru_cache(maxsize=16)
+def _http_date(timestamp: int) -> str:
+    return http_date(timestamp)
+
+
 def _signed_in(request) -> bool:
     """Only a request with a session cookie can be signed in: without one, the session and the user are not read."""
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
@@ -170,9 +175,12 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
                 return view(request, *args, **kwargs)
             request.GET = QueryDict(query)
             version, changed_at = trusted(scopes)
-            # The day is part of the key: pages draw "the last 90 days" and "today" from the clock.
+            # The day is part of the key: pages draw "the last 90 days" and "today" from the clock. The host is the
+            # one asked for, as sent (CommonMiddleware has refused any not in ALLOWED_HOSTS), read without
+            # validating it again.
+            host = request.META.get("HTTP_HOST", "")
             digest = hashlib.sha256(
-                f"{request.build_absolute_uri(request.path)}?{query}|{version}|{timezone.now().date()}".encode()
+                f"{request.scheme}://{host}{request.path}?{query}|{version}|{timezone.now().date()}".encode()
             ).hexdigest()
             etag = f'"{digest[:32]}"'
             last_modified = int(changed_at.timestamp()) if changed_at else None
@@ -199,7 +207,7 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
                     near.set(key, response, PAGE_TIMEOUT)
             response["ETag"] = etag
             if last_modified:
-                response["Last-Modified"] = http_date(last_modified)
+                response["Last-Modified"] = _http_date(last_modified)
             response["Cache-Control"] = "public, max-age=0, must-revalidate"
             return response
 

@@ -91,6 +91,18 @@ def test_a_second_client_gets_the_answer_from_the_cache(
     assert second.json() == first.json() and second["ETag"] == first["ETag"]
 
 
+def test_each_host_asked_gets_links_to_itself_though_the_answer_is_cached(small_catalogue, reader, settings):
+    settings.ALLOWED_HOSTS = ["api.example.com", "mirror.example.net"]
+    urls = {
+        host: reader.get("/api/v1/models/", HTTP_HOST=host).json()["items"][0]["url"]
+        for host in ["api.example.com", "mirror.example.net", "api.example.com"]
+    }
+
+    assert urls["api.example.com"].startswith("http://api.example.com/models/")
+    assert urls["mirror.example.net"].startswith("http://mirror.example.net/models/")
+    assert reader.get("/api/v1/models/", HTTP_HOST="elsewhere.example.org").status_code == 400
+
+
 def test_a_price_change_makes_the_next_answer_new_with_a_new_etag(small_catalogue, reader):
     urls = ["/api/v1/models/", MODEL, f"{MODEL}prices/"]
     before = {url: reader.get(url) for url in urls}
