@@ -27,13 +27,14 @@ from catalog.models import (
     Provider,
     StatusChange,
 )
+from catalog.sections import Lazy, Sections
 from catalog.similar import similar_models
 from monitoring.charts import charts_for
 from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, base_history, prices_by_host
+from pricing.queries import Conversation, base_history, host_prices, prices_by_host
 from tokenledger.formatting import change, in_and_out, usd
 from tokenledger.params import IntParam, QueryParams, TextParam
 
@@ -349,54 +350,85 @@ def section_numbers(
     return {name: f"{number:02d}" for number, name in enumerate(sections, 1)}
 
 
+# The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
+PROFILE_SECTIONS = {
+    "hosts": (freshness.CATALOG, freshness.PRICES),
+    "description": (freshness.CATALOG,),
+    "head": (freshness.CATALOG, freshness.PRICES),
+    "header": (freshness.CATALOG, freshness.PRICES),
+    "price-notes": (freshness.CATALOG, freshness.PRICES),
+}
+
+
 def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
-    (staff only; the admin serves it, marked as a preview and kept out of search engines)."""
-    if preview is not None:
-        profile = _preview_profile(preview)
-    else:
-        profile = (
+    (staff only; the admin serves it, marked as a preview and kept out of search engines).
+
+    Only the cost of the reader's conversation and the table of hosts are built for each answer: the rest of
+    the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
+    readers; what only those sections read is computed when one is built (`Lazy`)."""
+    sections = Sections.for_request(request, f"model:{model.pk}", PROFILE_SECTIONS, enabled=preview is None)
+    sections.prefetch("hosts", "facts", "description", "head", "header", "body")
+
+    @Lazy
+    def profile():
+        if preview is not None:
+            return _preview_profile(preview)
+        return (
             Profile.objects.public()
             .filter(model=model)
             .select_related("reviewer", "author")
             .prefetch_related("faq", "verdicts")
             .first()
         )
+
     conversation = Conversation.from_query(request.GET)
-    hosts = prices_by_host(model, conversation)
+    hosts = prices_by_host(model, conversation, hosts=sections.data("hosts", lambda: host_prices(model)))
     main = hosts[0] if hosts and hosts[0].input else None
-    history = base_history(main.offering) if main else []
-    monitoring = summary_for_model(model)
+    history = Lazy(lambda: base_history(main.offering) if main else [])
+    monitoring = Lazy(lambda: summary_for_model(model))
     now = timezone.now()
-    price_chart = price_history_chart(history, now=now) if history else None
-    scores = list(BenchmarkScore.objects.filter(model=model).select_related("benchmark"))
-    similar = similar_models(model)
+    price_chart = Lazy(lambda: price_history_chart(history(), now=now) if history() else None)
+    scores = Lazy(lambda: list(BenchmarkScore.objects.filter(model=model).select_related("benchmark")))
+    similar = Lazy(lambda: similar_models(model))
+
+    def facts() -> dict:
+        return {
+            "reviewed": profile() is not None,
+            "section_no": section_numbers(
+                reviewed=profile() is not None,
+                priced=bool(hosts),
+                measured=monitoring().measured,
+                scored=bool(scores()),
+                similar=bool(similar()),
+            ),
+        }
+
+    if main:
+        sections.prefetch(("price-notes", main.offering.pk))
     return render(
         request,
         "catalog/model_detail.html",
         {
+            "sections": sections,
             "model": model,
             "profile": profile,
             "scores": scores,
             "similar": similar,
-            "section_no": section_numbers(
-                reviewed=profile is not None,
-                priced=bool(hosts),
-                measured=monitoring.measured,
-                scored=bool(scores),
-                similar=bool(similar),
-            ),
+            **sections.data("facts", facts),
             "hosts": hosts,
             "main": main,
             "conversation": conversation,
             "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
             "price_chart": price_chart,
-            "price_changes": sum(1 for p in history if p.valid_to),
+            "price_changes": Lazy(lambda: sum(1 for p in history() if p.valid_to)),
             "syncs": [(source, source.last_seen) for source in (main.sources if main else [])],
             "monitoring": monitoring,
-            "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
-            "successor": successor_of(model),
-            "scheduled": scheduled_changes(model),
+            "monitoring_charts": Lazy(
+                lambda: charts_for(monitoring(), today=now.date(), load_plotly=price_chart() is None)
+            ),
+            "successor": Lazy(lambda: successor_of(model)),
+            "scheduled": Lazy(lambda: scheduled_changes(model)),
             "preview": preview,
         },
     )

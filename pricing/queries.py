@@ -264,11 +264,19 @@ class PriceInForce:
     is_correction = PricePeriod.is_correction
 
 
-def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
-    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries; each
+def prices_by_host(
+    model: Model, conversation: Conversation | None = None, *, hosts: list[OfferingPrices] | None = None
+) -> list[OfferingPrices]:
+    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries, or
+    none given `hosts` (what `host_prices` returned, which this changes: the page's sections keep a copy); each
     price's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row), and carries
     its `last_seen`."""
-    conversation = conversation or Conversation.default()
+    return for_conversation(host_prices(model) if hosts is None else hosts, model, conversation)
+
+
+def host_prices(model: Model) -> list[OfferingPrices]:
+    """Every host of `model` with its prices in force and where sources disagree on them, in no order and for
+    no conversation yet (`for_conversation`): what a page of the model reads from the database. Four queries."""
     sources = sources_by_id()
     offerings = list(
         Offering.objects.filter(model=model)
@@ -306,7 +314,20 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     for offering in offerings:
         offering.model = model
         offering.price_end, offering.open_prices = ends[offering.pk]
-        hosts.append(OfferingPrices(offering, periods[offering.pk], conversation))
+        hosts.append(OfferingPrices(offering, periods[offering.pk], Conversation.default()))
+    _attach_disagreements(hosts, sources)
+    return hosts
+
+
+def for_conversation(
+    hosts: list[OfferingPrices], model: Model, conversation: Conversation | None = None
+) -> list[OfferingPrices]:
+    """`host_prices`' hosts priced at `conversation`, the cheapest marked, in host_order (they are changed)."""
+    conversation = conversation or Conversation.default()
+    for r in hosts:
+        r.offering.model = model
+        r.conversation, r.is_cheapest = conversation, False
+        r.__dict__.pop("typical_conversation_cost", None)
     costs = {
         r.typical_conversation_cost
         for r in hosts
@@ -316,7 +337,6 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
         cheapest = min(costs)
         for r in hosts:
             r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == cheapest
-    _attach_disagreements(hosts, sources)
     return sorted(hosts, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
 
 

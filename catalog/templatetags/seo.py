@@ -33,9 +33,10 @@ def model_json_ld(context) -> SafeString:
     )
     if seller is None and model.listed_price_host_id:
         seller = model.listed_price_host.name
-    data = seo.model_json_ld(
-        model, context.get("profile"), url=seo.absolute_url(model.get_absolute_url()), seller=seller
-    )
+    profile = context.get("profile")
+    if callable(profile):  # computed when first read (catalog.sections.Lazy)
+        profile = profile()
+    data = seo.model_json_ld(model, profile, url=seo.absolute_url(model.get_absolute_url()), seller=seller)
     return seo.json_ld_script(data)
 
 
