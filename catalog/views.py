@@ -357,6 +357,7 @@ PROFILE_SECTIONS = {
     "head": (freshness.CATALOG, freshness.PRICES),
     "header": (freshness.CATALOG, freshness.PRICES),
     "price-notes": (freshness.CATALOG, freshness.PRICES),
+    "host-rows": (freshness.CATALOG, freshness.PRICES),
 }
 
 
@@ -368,7 +369,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
     the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
     readers; what only those sections read is computed when one is built (`Lazy`)."""
     sections = Sections.for_request(request, f"model:{model.pk}", PROFILE_SECTIONS, enabled=preview is None)
-    sections.prefetch("hosts", "facts", "description", "head", "header", "body")
+    sections.prefetch("hosts", "host-rows", "facts", "description", "head", "header", "body")
 
     @Lazy
     def profile():
