@@ -353,7 +353,7 @@ def section_numbers(
 # The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
 PROFILE_SECTIONS = {
     "hosts": (freshness.CATALOG, freshness.PRICES),
-    "description": (freshness.CATALOG,),
+    "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
     "head": (freshness.CATALOG, freshness.PRICES),
     "header": (freshness.CATALOG, freshness.PRICES),
     "price-notes": (freshness.CATALOG, freshness.PRICES),
