@@ -34,7 +34,15 @@ from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, base_history, host_prices, prices_by_host
+from pricing.queries import (
+    Conversation,
+    HostCost,
+    base_history,
+    for_conversation,
+    host_prices,
+    prices_by_host,
+    rank,
+)
 from tokenledger.formatting import change, in_and_out, usd
 from tokenledger.params import IntParam, QueryParams, TextParam
 
@@ -353,6 +361,7 @@ def section_numbers(
 # The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
 PROFILE_SECTIONS = {
     "hosts": (freshness.CATALOG, freshness.PRICES),
+    "host-costs": (freshness.CATALOG, freshness.PRICES),
     "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
     "head": (freshness.CATALOG, freshness.PRICES),
     "header": (freshness.CATALOG, freshness.PRICES),
@@ -369,7 +378,7 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
     the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
     readers; what only those sections read is computed when one is built (`Lazy`)."""
     sections = Sections.for_request(request, f"model:{model.pk}", PROFILE_SECTIONS, enabled=preview is None)
-    sections.prefetch("hosts", "host-rows", "facts", "description", "head", "header", "body")
+    sections.prefetch("host-costs", "host-rows", "facts", "description", "head", "header", "body")
 
     @Lazy
     def profile():
@@ -384,9 +393,17 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
         )
 
     conversation = Conversation.from_query(request.GET)
-    hosts = prices_by_host(model, conversation, hosts=sections.data("hosts", lambda: host_prices(model)))
-    main = hosts[0] if hosts and hosts[0].input else None
-    history = Lazy(lambda: base_history(main.offering) if main else [])
+    # Every host's prices, read only where a section is built; each host's cost of the conversation, always.
+    rows = Lazy(lambda: {row.offering.pk: row for row in sections.data("hosts", lambda: host_prices(model))})
+    costs = rank(
+        sections.data("host-costs", lambda: [HostCost.of(row) for row in rows().values()]),
+        model,
+        conversation,
+    )
+    hosts = Lazy(lambda: for_conversation([rows()[cost.offering_id] for cost in costs], model, conversation))
+    main_cost = costs[0] if costs and costs[0].input_price is not None else None
+    main = Lazy(lambda: hosts()[0] if main_cost else None)
+    history = Lazy(lambda: base_history(main().offering) if main_cost else [])
     monitoring = Lazy(lambda: summary_for_model(model))
     now = timezone.now()
     price_chart = Lazy(lambda: price_history_chart(history(), now=now) if history() else None)
@@ -398,15 +415,15 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "reviewed": profile() is not None,
             "section_no": section_numbers(
                 reviewed=profile() is not None,
-                priced=bool(hosts),
+                priced=bool(costs),
                 measured=monitoring().measured,
                 scored=bool(scores()),
                 similar=bool(similar()),
             ),
         }
 
-    if main:
-        sections.prefetch(("price-notes", main.offering.pk))
+    if main_cost:
+        sections.prefetch(("price-notes", main_cost.offering_id))
     return render(
         request,
         "catalog/model_detail.html",
@@ -417,13 +434,19 @@ def render_profile_page(request, model: Model, *, preview: ProfileRevision | Non
             "scores": scores,
             "similar": similar,
             **sections.data("facts", facts),
+            "costs": costs,
+            "main_cost": main_cost,
             "hosts": hosts,
             "main": main,
             "conversation": conversation,
-            "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
+            "lab_offering": Lazy(
+                lambda: next((h for h in hosts() if h.offering.host_id == model.lab_id), None)
+            ),
             "price_chart": price_chart,
             "price_changes": Lazy(lambda: sum(1 for p in history() if p.valid_to)),
-            "syncs": [(source, source.last_seen) for source in (main.sources if main else [])],
+            "syncs": Lazy(
+                lambda: [(source, source.last_seen) for source in (main().sources if main_cost else [])]
+            ),
             "monitoring": monitoring,
             "monitoring_charts": Lazy(
                 lambda: charts_for(monitoring(), today=now.date(), load_plotly=price_chart() is None)

@@ -181,15 +181,64 @@ class OfferingPrices:
         return min((p.first_seen for p in self.periods), default=None)
 
 
-def host_order(offering: Offering, model: Model, cost: Decimal | None) -> tuple:
-    """How hosts are listed: pay-as-you-go first (free tiers, plans and routers after), the lab's own API first
-    among them, then by the cost of a conversation, unpriced last."""
-    return (
-        offering.kind != OfferingKind.PAYG,
-        offering.host_id != model.lab_id,
-        cost is None,
-        cost or 0,
-        offering.host.name,
+@dataclass
+class HostCost:
+    """What an answer reads of one host to price the reader's conversation and to order the hosts (`rank`): a
+    few values of OfferingPrices, which a page keeps with its sections (catalog.sections) and reads back for
+    each answer at a fiftieth of the cost of the whole rows."""
+
+    offering_id: int
+    kind: str
+    host_id: int
+    host_name: str
+    input_price: Decimal | None
+    output_price: Decimal | None
+    typical_conversation_cost: Decimal | None = None  # at the conversation `rank` was given
+    is_cheapest: bool = False
+
+    @classmethod
+    def of(cls, row: OfferingPrices) -> HostCost:
+        offering = row.offering
+        return cls(
+            offering.pk,
+            offering.kind,
+            offering.host_id,
+            offering.host.name,
+            row.input.price if row.input else None,
+            row.output.price if row.output else None,
+        )
+
+
+def rank(hosts: list[HostCost], model: Model, conversation: Conversation | None = None) -> list[HostCost]:
+    """`hosts` priced at `conversation`, the cheapest marked (none when every host charges the same), in the order
+    pages list them (they are changed): pay-as-you-go first (free tiers, plans and routers after), the lab's own
+    API first among them, then by the cost of a conversation, unpriced last; ties keep their order."""
+    conversation = conversation or Conversation.default()
+    for host in hosts:
+        host.is_cheapest = False
+        host.typical_conversation_cost = (
+            None
+            if host.input_price is None or host.output_price is None
+            else conversation.cost_at(host.input_price, host.output_price)
+        )
+    costs = {
+        h.typical_conversation_cost
+        for h in hosts
+        if h.typical_conversation_cost is not None and h.kind == OfferingKind.PAYG
+    }
+    if len(costs) > 1:
+        cheapest = min(costs)
+        for h in hosts:
+            h.is_cheapest = h.kind == OfferingKind.PAYG and h.typical_conversation_cost == cheapest
+    return sorted(
+        hosts,
+        key=lambda h: (
+            h.kind != OfferingKind.PAYG,
+            h.host_id != model.lab_id,
+            h.typical_conversation_cost is None,
+            h.typical_conversation_cost or 0,
+            h.host_name,
+        ),
     )
 
 
@@ -322,22 +371,17 @@ def host_prices(model: Model) -> list[OfferingPrices]:
 def for_conversation(
     hosts: list[OfferingPrices], model: Model, conversation: Conversation | None = None
 ) -> list[OfferingPrices]:
-    """`host_prices`' hosts priced at `conversation`, the cheapest marked, in host_order (they are changed)."""
+    """`host_prices`' hosts priced at `conversation`, the cheapest marked, in `rank`'s order (they are changed)."""
     conversation = conversation or Conversation.default()
-    for r in hosts:
-        r.offering.model = model
-        r.conversation, r.is_cheapest = conversation, False
-        r.__dict__.pop("typical_conversation_cost", None)
-    costs = {
-        r.typical_conversation_cost
-        for r in hosts
-        if r.typical_conversation_cost is not None and r.offering.kind == OfferingKind.PAYG
-    }
-    if len(costs) > 1:  # when every host charges the same, none is the cheapest
-        cheapest = min(costs)
-        for r in hosts:
-            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == cheapest
-    return sorted(hosts, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
+    rows = {row.offering.pk: row for row in hosts}
+    ranked = []
+    for host in rank([HostCost.of(row) for row in hosts], model, conversation):
+        row = rows[host.offering_id]
+        row.offering.model = model
+        row.conversation, row.is_cheapest = conversation, host.is_cheapest
+        row.__dict__.pop("typical_conversation_cost", None)
+        ranked.append(row)
+    return ranked
 
 
 # What the pages read of an offering (the host's name and address aside).

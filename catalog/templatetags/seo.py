@@ -23,10 +23,13 @@ def page_url(context) -> str:
 def model_json_ld(context) -> SafeString:
     """The profile page's model (`model`, its public `profile` or None, its `hosts`) as a JSON-LD script."""
     model = context["model"]
+    hosts = context.get("hosts", [])
     seller = next(
         (
             h.offering.host.name
-            for h in context.get("hosts", [])
+            for h in (
+                hosts() if callable(hosts) else hosts
+            )  # computed when first read (catalog.sections.Lazy)
             if h.offering.host_id == model.listed_price_host_id
         ),
         None,

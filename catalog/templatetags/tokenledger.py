@@ -128,26 +128,30 @@ HOST_ROW = (
 
 
 @register.simple_tag(takes_context=True)
-def host_rows(context, hosts: list, model) -> SafeString:
-    """The rows of the table of every price at every host (pricing.queries.OfferingPrices), written here rather
-    than in a template loop (see HOST_ROW), as plain strings: every value from the database is escaped once, here
-    (format_html per badge and row cost more than the rest of the table). What a row shows whatever the
-    conversation is written once and kept with the page's sections (catalog.sections), when it has them: only
-    the cost of the conversation and the cheapest host's marks are written for each answer."""
+def host_rows(context, costs: list, model) -> SafeString:
+    """The rows of the table of every price at every host, in the order of `costs` (pricing.queries.rank's, for
+    the reader's conversation), written here rather than in a template loop (see HOST_ROW), as plain strings:
+    every value from the database is escaped once, here (format_html per badge and row cost more than the rest of
+    the table). What a row shows whatever the conversation is written once from the page's `hosts`
+    (OfferingPrices, by offering; computed when first read, catalog.sections.Lazy) and kept with the page's
+    sections (catalog.sections): only the conversation's cost and the cheapest host's marks are written for each
+    answer."""
+
+    def parts() -> dict[int, tuple[str, str, str, str]]:
+        hosts = context["hosts"]
+        return _host_row_parts(hosts() if callable(hosts) else hosts, model)
+
     sections = context.get("sections")
-    if sections is None:
-        parts = _host_row_parts(hosts, model)
-    else:
-        parts = sections.data("host-rows", lambda: _host_row_parts(hosts, model))
+    written = parts() if sections is None else sections.data("host-rows", parts)
     rows = []
-    for row in hosts:
-        start, before_badge, before_cost, end = parts[row.offering.pk]
-        conversation = row.typical_conversation_cost
+    for host in costs:
+        start, before_badge, before_cost, end = written[host.offering_id]
+        conversation = host.typical_conversation_cost
         rows += (
             start,
-            CHEAPEST_ROW if row.is_cheapest else "",
+            CHEAPEST_ROW if host.is_cheapest else "",
             before_badge,
-            CHEAPEST if row.is_cheapest else "",
+            CHEAPEST if host.is_cheapest else "",
             before_cost,
             f"≈ {conditional_escape(cost(conversation, 'conversations'))}"
             if conversation is not None
