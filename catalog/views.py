@@ -293,7 +293,8 @@ class ConversationParams(QueryParams):
 
 @cached_page(*freshness.ALL, params=ConversationParams)
 def model_detail(request, lab, model):
-    found = Model.objects.with_lab().filter(lab__slug=lab, slug=model).first()
+    sections = Sections.for_request(request, f"model:{lab}/{model}", PROFILE_SECTIONS)
+    found = sections.data("model", lambda: Model.objects.with_lab().filter(lab__slug=lab, slug=model).first())
     if found is None:
         # An old address: a model merged into another, or a host's listing filed under its lab's model.
         moved = ModelRedirect.objects.target(lab, model)
@@ -301,7 +302,7 @@ def model_detail(request, lab, model):
             raise Http404(f"No model {lab}/{model}")
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
-    return render_profile_page(request, found)
+    return render_profile_page(request, found, sections=sections)
 
 
 class _Entries(list):
@@ -360,6 +361,7 @@ def section_numbers(
 
 # The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
 PROFILE_SECTIONS = {
+    "model": (freshness.CATALOG, freshness.PRICES),  # its listed prices are the ledger's
     "hosts": (freshness.CATALOG, freshness.PRICES),
     "host-costs": (freshness.CATALOG, freshness.PRICES),
     "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
@@ -370,14 +372,19 @@ PROFILE_SECTIONS = {
 }
 
 
-def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
+def render_profile_page(
+    request, model: Model, *, preview: ProfileRevision | None = None, sections: Sections | None = None
+):
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
     (staff only; the admin serves it, marked as a preview and kept out of search engines).
 
     Only the cost of the reader's conversation and the table of hosts are built for each answer: the rest of
     the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
     readers; what only those sections read is computed when one is built (`Lazy`)."""
-    sections = Sections.for_request(request, f"model:{model.pk}", PROFILE_SECTIONS, enabled=preview is None)
+    if sections is None or preview is not None:
+        sections = Sections.for_request(
+            request, f"model:{model.key}", PROFILE_SECTIONS, enabled=preview is None
+        )
     sections.prefetch("host-costs", "host-rows", "facts", "description", "head", "header", "body")
 
     @Lazy

@@ -9,7 +9,7 @@ from django import template
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.markdown import render_markdown
@@ -41,7 +41,8 @@ def cost(value: Decimal | float | None, things: str = "requests") -> str:
     scaled = formatting.per_thousand(value, things)
     if scaled is None:
         return formatting.usd(value)
-    return format_html('{}<span class="cost-scale">{}</span>', formatting.usd(value), scaled)
+    # As format_html writes it, without its argument handling: the table of hosts writes one per row.
+    return mark_safe(f'{escape(formatting.usd(value))}<span class="cost-scale">{escape(scaled)}</span>')
 
 
 @register.filter

@@ -110,7 +110,9 @@ def test_a_page_from_warm_sections_takes_a_few_queries_whatever_the_conversation
     with django_assert_max_num_queries(40) as cold:
         reader.get(f"{url}?input_tokens=1000")
 
-    with django_assert_max_num_queries(4) as warm:  # the data versions (three) and the model
+    with django_assert_max_num_queries(
+        3
+    ) as warm:  # the data versions: the page's, and two sets its sections read
         reader.get(f"{url}?input_tokens=2000")
     with django_assert_max_num_queries(len(warm)):
         reader.get(f"{url}?output_tokens=50000")
