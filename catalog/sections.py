@@ -69,9 +69,10 @@ class Sections:
             self._versions[scopes] = freshness.current(scopes)[0]
         return self._versions[scopes]
 
-    def key(self, name: str, *extra: object) -> str:
+    def key(self, name: str, *extra: object, shared: bool = False) -> str:
         scopes = self.scopes.get(name, freshness.ALL)
-        text = f"{self.owner}|{name}|{'|'.join(map(str, extra))}|{self.version(scopes)}|{self.today}"
+        owner = "" if shared else self.owner
+        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{self.version(scopes)}|{self.today}"
         return f"section:{hashlib.sha256(text.encode()).hexdigest()}"
 
     def prefetch(self, *parts: str | tuple) -> None:
@@ -90,11 +91,12 @@ class Sections:
         self._found[key] = value
         cache.set(key, value, freshness.PAGE_TIMEOUT)
 
-    def data(self, name: str, build: Callable[[], Any], *extra: object) -> Any:
-        """What `build()` returns, from the cache while the data it reads is unchanged. It must pickle."""
+    def data(self, name: str, build: Callable[[], Any], *extra: object, shared: bool = False) -> Any:
+        """What `build()` returns, from the cache while the data it reads is unchanged. It must pickle. `shared`:
+        the same for every page of its kind (the price sources), kept once for all, not for this page's object."""
         if not self.enabled:
             return build()
-        key = self.key(name, *extra)
+        key = self.key(name, *extra, shared=shared)
         value = self._get(key)
         if value is MISSING:
             value = build()

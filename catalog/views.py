@@ -42,6 +42,7 @@ from pricing.queries import (
     host_prices,
     prices_by_host,
     rank,
+    sources_by_id,
 )
 from tokenledger.formatting import change, in_and_out, usd
 from tokenledger.params import IntParam, QueryParams, TextParam
@@ -363,6 +364,7 @@ def section_numbers(
 PROFILE_SECTIONS = {
     "model": (freshness.CATALOG, freshness.PRICES),  # its listed prices are the ledger's
     "hosts": (freshness.CATALOG, freshness.PRICES),
+    "sources": (freshness.CATALOG, freshness.PRICES),  # every page's (the last sync of each)
     "host-costs": (freshness.CATALOG, freshness.PRICES),
     "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
     "head": (freshness.CATALOG, freshness.PRICES),
@@ -401,7 +403,15 @@ def render_profile_page(
 
     conversation = Conversation.from_query(request.GET)
     # Every host's prices, read only where a section is built; each host's cost of the conversation, always.
-    rows = Lazy(lambda: {row.offering.pk: row for row in sections.data("hosts", lambda: host_prices(model))})
+    rows = Lazy(
+        lambda: {
+            row.offering.pk: row
+            for row in sections.data(
+                "hosts",
+                lambda: host_prices(model, sources=sections.data("sources", sources_by_id, shared=True)),
+            )
+        }
+    )
     costs = rank(
         sections.data("host-costs", lambda: [HostCost.of(row) for row in rows().values()]),
         model,

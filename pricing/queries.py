@@ -323,10 +323,11 @@ def prices_by_host(
     return for_conversation(host_prices(model) if hosts is None else hosts, model, conversation)
 
 
-def host_prices(model: Model) -> list[OfferingPrices]:
+def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> list[OfferingPrices]:
     """Every host of `model` with its prices in force and where sources disagree on them, in no order and for
-    no conversation yet (`for_conversation`): what a page of the model reads from the database. Four queries."""
-    sources = sources_by_id()
+    no conversation yet (`for_conversation`): what a page of the model reads from the database. Four queries,
+    or three given `sources` (what sources_by_id returned)."""
+    sources = sources_by_id() if sources is None else sources
     offerings = list(
         Offering.objects.filter(model=model)
         .select_related("host")
