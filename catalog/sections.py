@@ -3,11 +3,12 @@ conversation (`?input_tokens=`) has the same article, FAQ, charts and similar mo
 its table of hosts change. A page-cache miss then rebuilds those and takes the rest from here.
 
 Each part (a section of rendered HTML, `{% section %}`, or data a view computes, `Sections.data`) is kept under a
-key made of the page's object, the part's name, anything else it depends on (a host's id), the versions of the
-kinds of data it reads (`freshness.current`, the versions cached pages use) and today's date (pages read the
-clock: prices in force, a model's status today, "the last 90 days"). A sync, a publication or a probe batch
-stamps a new version, so a part built from the old data is never served again, and it leaves the cache within
-PAGE_TIMEOUT, as pages do.
+key made of the page's object (or none, for a part every page shares), the part's name, anything else it depends
+on (a host's id), the versions of the kinds of data it reads (`freshness.current`, the versions cached pages use)
+and today's date (pages read the clock: prices in force, a model's status today, "the last 90 days"). A sync, a
+publication or a probe batch stamps a new version, so a part built from the old data is never served again, and
+it leaves the cache within PAGE_TIMEOUT, as pages do. A part that reads a kind of data must name it: one that
+names too few is served stale (tests/catalog/test_profile_sections.py builds pages both ways and compares them).
 
 Only anonymous readers' parts are kept and read: a signed-in editor's page is built whole, every time (pages show
 editors their links), so no part of one reaches a reader, nor a reader's part an editor. Disabled (a preview, an
