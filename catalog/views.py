@@ -371,6 +371,7 @@ PROFILE_SECTIONS = {
     "header": (freshness.CATALOG, freshness.PRICES),
     "price-notes": (freshness.CATALOG, freshness.PRICES),
     "host-rows": (freshness.CATALOG, freshness.PRICES),
+    "price-links": (freshness.CATALOG, freshness.PRICES),
 }
 
 
@@ -387,7 +388,9 @@ def render_profile_page(
         sections = Sections.for_request(
             request, f"model:{model.key}", PROFILE_SECTIONS, enabled=preview is None
         )
-    sections.prefetch("host-costs", "host-rows", "facts", "description", "head", "header", "body")
+    sections.prefetch(
+        "host-costs", "host-rows", "facts", "description", "head", "header", "price-links", "body"
+    )
 
     @Lazy
     def profile():

@@ -145,18 +145,21 @@ def host_rows(context, costs: list, model) -> SafeString:
     sections = context.get("sections")
     written = parts() if sections is None else sections.data("host-rows", parts)
     rows = []
+    shown: dict[Decimal | None, str] = {
+        None: "—"
+    }  # hosts mostly charge what others do: each cost written once
     for host in costs:
         start, before_badge, before_cost, end = written[host.offering_id]
         conversation = host.typical_conversation_cost
+        if conversation not in shown:
+            shown[conversation] = f"≈ {conditional_escape(cost(conversation, 'conversations'))}"
         rows += (
             start,
             CHEAPEST_ROW if host.is_cheapest else "",
             before_badge,
             CHEAPEST if host.is_cheapest else "",
             before_cost,
-            f"≈ {conditional_escape(cost(conversation, 'conversations'))}"
-            if conversation is not None
-            else "—",
+            shown[conversation],
             end,
         )
     return mark_safe("".join(rows))
