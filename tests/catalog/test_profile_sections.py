@@ -38,6 +38,18 @@ def test_a_page_from_cached_sections_is_the_page_built_from_scratch(sample_data,
         assert from_sections == built_from_scratch(reader, url + query)
 
 
+def test_each_model_gets_its_own_sections(sample_data, reader, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC), tick=False)
+    fresh = {url: built_from_scratch(reader, f"{url}?input_tokens=7") for url in (PAGE, MANY_HOSTS)}
+    cache.clear()
+
+    reader.get(f"{PAGE}?input_tokens=1")
+    reader.get(f"{MANY_HOSTS}?input_tokens=1")
+
+    assert reader.get(f"{PAGE}?input_tokens=7").content == fresh[PAGE]
+    assert reader.get(f"{MANY_HOSTS}?input_tokens=7").content == fresh[MANY_HOSTS]
+
+
 def test_a_price_change_shows_on_the_next_answer(sample_data, reader):
     reader.get(f"{PAGE}?input_tokens=1000")
     offering = Offering.objects.get(host__slug="openai", host_model_id="gpt-4o")
