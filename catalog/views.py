@@ -472,7 +472,10 @@ def render_profile_page(
                 lambda: charts_for(monitoring(), today=now.date(), load_plotly=price_chart() is None)
             ),
             "successor": Lazy(lambda: successor_of(model)),
-            "scheduled": Lazy(lambda: scheduled_changes(model)),
+            # The query only where host_prices saw an announced price: a price's start only moves into the past.
+            "scheduled": Lazy(
+                lambda: scheduled_changes(model) if any(row.announced for row in rows().values()) else []
+            ),
             "preview": preview,
         },
     )

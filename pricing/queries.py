@@ -134,6 +134,9 @@ class OfferingPrices:
     conversation: Conversation
     is_cheapest: bool = False
     disagreements: list[Disagreement] = field(default_factory=list)
+    announced: bool = (
+        False  # a price of it starts later (PricePeriod.objects.scheduled), as host_prices saw it
+    )
     base: dict[str, PricePeriod] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -340,6 +343,7 @@ def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> 
     # replaced and its key's first start, and each offering's `withdrawn_on` (as with_price_end annotates it).
     periods: dict[int, list[PriceInForce]] = {offering.pk: [] for offering in offerings}
     ends: dict[int, list] = {offering.pk: [None, 0] for offering in offerings}  # price_end, open_prices
+    announced: set[int] = set()
     now = timezone.now()
     key = previous = first_seen = None
     rows = (
@@ -356,7 +360,9 @@ def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> 
             end[1] += 1
         elif end[0] is None or valid_to > end[0]:
             end[0] = valid_to
-        if valid_from <= now and (valid_to is None or valid_to > now):
+        if valid_from > now:
+            announced.add(offering_id)
+        elif valid_to is None or valid_to > now:
             replaced = previous[1] if previous is not None and previous[0] == valid_from else None
             periods[offering_id].append(PriceInForce(values, replaced, first_seen, sources[source_id]))
         previous = (valid_to, price)
@@ -364,7 +370,11 @@ def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> 
     for offering in offerings:
         offering.model = model
         offering.price_end, offering.open_prices = ends[offering.pk]
-        hosts.append(OfferingPrices(offering, periods[offering.pk], Conversation.default()))
+        hosts.append(
+            OfferingPrices(
+                offering, periods[offering.pk], Conversation.default(), announced=offering.pk in announced
+            )
+        )
     _attach_disagreements(hosts, sources)
     return hosts
 
