@@ -36,6 +36,12 @@ over the profiled models; /models/ and the search vary `page` (beyond the last p
 the same work as any page); the API's list varies `offset`, and its model and prices endpoints take each model
 once, in a fixed shuffled order. Where the distinct URLs run out before the time is up, the clients stop there.
 
+A missed profile is built from the page's sections (catalog.sections) once each worker has built that model's
+page: only the cost of the conversation and the table of hosts are new. "Cold" is the profile built from
+nothing, no section cached: each priced model's page once, in the fixed shuffled order of the API's rows, the
+profiled models left out (the rows before warmed their sections). Mostly unreviewed pages, as most of the
+catalogue is; a reviewed profile costs more (its similar models, its monitoring and its article).
+
     python bench/serving.py [--seconds 6] [--prepared FILE_OR_DATABASE] [--only profile --only "api/v1/models/ cached"]
 
 `--prepared` starts from a database with the shipped data loaded earlier instead of loading it again (about a
@@ -335,11 +341,13 @@ def endpoints(data: dict) -> list[tuple[str, str, Load, float | None]]:
     profile, model = data["profiled"][0], "openai/gpt-4o"
     if model not in data["priced"]:
         model = data["priced"][0]
+    cold = [key for key in data["priced"] if key not in data["profiled"]]
     return [
         ("bare view /bench/bare/", "-", Load("/bench/bare/"), None),
         ("/robots.txt (template)", "-", Load("/robots.txt"), None),
         ("profile", "cached", Load(f"/models/{profile}/"), CACHED_GOAL),
         ("profile", "missed", Load("/models/{key}/?input_tokens={n}", data["profiled"]), MISSED_GOAL),
+        ("profile", "cold", Load("/models/{key}/", cold, len(cold)), MISSED_GOAL),
         ("/models/ browse", "cached", Load("/models/"), CACHED_GOAL),
         ("/models/ browse", "missed", Load("/models/?page={n}", limit=10_000), None),
         ("/models/?q=gpt search", "cached", Load("/models/?q=gpt"), CACHED_GOAL),
@@ -364,7 +372,7 @@ def main() -> int:
         "--only",
         action="append",
         default=[],
-        help="measure only endpoints whose name or cache (cached, missed) contains this (repeatable); the bare view is always measured",
+        help="measure only endpoints whose name or cache (cached, missed, cold) contains this (repeatable); the bare view is always measured",
     )
     args = parser.parse_args()
 
@@ -467,7 +475,7 @@ def main() -> int:
             or any(word in f"{name} {cache}" for word in args.only)
         ]
         for name, cache, load, goal in chosen:
-            if cache != "missed":
+            if cache not in ("missed", "cold"):
                 measure(port, load, WARM_SECONDS)
             result = measure_server(port, load, args.seconds, server.pid)
             bare_rps = bare_rps or result.rps

@@ -27,13 +27,23 @@ from catalog.models import (
     Provider,
     StatusChange,
 )
+from catalog.sections import Lazy, Sections
 from catalog.similar import similar_models
 from monitoring.charts import charts_for
 from monitoring.queries import last_test, summary_for_model
 from pricing.charts import compare_history_chart, price_history_chart
 from pricing.feeds import price_changes, what_changed
 from pricing.models import Component, Mode, PricePeriod
-from pricing.queries import Conversation, base_history, prices_by_host
+from pricing.queries import (
+    Conversation,
+    HostCost,
+    base_history,
+    for_conversation,
+    host_prices,
+    prices_by_host,
+    rank,
+    sources_by_id,
+)
 from tokenledger.formatting import change, in_and_out, usd
 from tokenledger.params import IntParam, QueryParams, TextParam
 
@@ -284,7 +294,8 @@ class ConversationParams(QueryParams):
 
 @cached_page(*freshness.ALL, params=ConversationParams)
 def model_detail(request, lab, model):
-    found = Model.objects.with_lab().filter(lab__slug=lab, slug=model).first()
+    sections = Sections.for_request(request, f"model:{lab}/{model}", PROFILE_SECTIONS)
+    found = sections.data("model", lambda: Model.objects.with_lab().filter(lab__slug=lab, slug=model).first())
     if found is None:
         # An old address: a model merged into another, or a host's listing filed under its lab's model.
         moved = ModelRedirect.objects.target(lab, model)
@@ -292,7 +303,7 @@ def model_detail(request, lab, model):
             raise Http404(f"No model {lab}/{model}")
         query = request.META.get("QUERY_STRING", "")
         return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
-    return render_profile_page(request, found)
+    return render_profile_page(request, found, sections=sections)
 
 
 class _Entries(list):
@@ -349,54 +360,122 @@ def section_numbers(
     return {name: f"{number:02d}" for number, name in enumerate(sections, 1)}
 
 
-def render_profile_page(request, model: Model, *, preview: ProfileRevision | None = None):
+# The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
+PROFILE_SECTIONS = {
+    "model": (freshness.CATALOG, freshness.PRICES),  # its listed prices are the ledger's
+    "hosts": (freshness.CATALOG, freshness.PRICES),
+    "sources": (freshness.CATALOG, freshness.PRICES),  # every page's (the last sync of each)
+    "host-costs": (freshness.CATALOG, freshness.PRICES),
+    "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
+    "head": (freshness.CATALOG, freshness.PRICES),
+    "header": (freshness.CATALOG, freshness.PRICES),
+    "price-notes": (freshness.CATALOG, freshness.PRICES),
+    "host-rows": (freshness.CATALOG, freshness.PRICES),
+    "price-links": (freshness.CATALOG, freshness.PRICES),
+}
+
+
+def render_profile_page(
+    request, model: Model, *, preview: ProfileRevision | None = None, sections: Sections | None = None
+):
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
-    (staff only; the admin serves it, marked as a preview and kept out of search engines)."""
-    if preview is not None:
-        profile = _preview_profile(preview)
-    else:
-        profile = (
+    (staff only; the admin serves it, marked as a preview and kept out of search engines).
+
+    Only the cost of the reader's conversation and the table of hosts are built for each answer: the rest of
+    the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
+    readers; what only those sections read is computed when one is built (`Lazy`)."""
+    if sections is None or preview is not None:
+        sections = Sections.for_request(
+            request, f"model:{model.key}", PROFILE_SECTIONS, enabled=preview is None
+        )
+    sections.prefetch(
+        "host-costs", "host-rows", "facts", "description", "head", "header", "price-links", "body"
+    )
+
+    @Lazy
+    def profile():
+        if preview is not None:
+            return _preview_profile(preview)
+        return (
             Profile.objects.public()
             .filter(model=model)
             .select_related("reviewer", "author")
             .prefetch_related("faq", "verdicts")
             .first()
         )
+
     conversation = Conversation.from_query(request.GET)
-    hosts = prices_by_host(model, conversation)
-    main = hosts[0] if hosts and hosts[0].input else None
-    history = base_history(main.offering) if main else []
-    monitoring = summary_for_model(model)
+    # Every host's prices, read only where a section is built; each host's cost of the conversation, always.
+    rows = Lazy(
+        lambda: {
+            row.offering.pk: row
+            for row in sections.data(
+                "hosts",
+                lambda: host_prices(model, sources=sections.data("sources", sources_by_id, shared=True)),
+            )
+        }
+    )
+    costs = rank(
+        sections.data("host-costs", lambda: [HostCost.of(row) for row in rows().values()]),
+        model,
+        conversation,
+    )
+    hosts = Lazy(lambda: for_conversation([rows()[cost.offering_id] for cost in costs], model, conversation))
+    main_cost = costs[0] if costs and costs[0].input_price is not None else None
+    main = Lazy(lambda: hosts()[0] if main_cost else None)
+    history = Lazy(lambda: base_history(main().offering) if main_cost else [])
+    monitoring = Lazy(lambda: summary_for_model(model))
     now = timezone.now()
-    price_chart = price_history_chart(history, now=now) if history else None
-    scores = list(BenchmarkScore.objects.filter(model=model).select_related("benchmark"))
-    similar = similar_models(model)
+    price_chart = Lazy(lambda: price_history_chart(history(), now=now) if history() else None)
+    scores = Lazy(lambda: list(BenchmarkScore.objects.filter(model=model).select_related("benchmark")))
+    similar = Lazy(lambda: similar_models(model))
+
+    def facts() -> dict:
+        return {
+            "reviewed": profile() is not None,
+            "section_no": section_numbers(
+                reviewed=profile() is not None,
+                priced=bool(costs),
+                measured=monitoring().measured,
+                scored=bool(scores()),
+                similar=bool(similar()),
+            ),
+        }
+
+    if main_cost:
+        sections.prefetch(("price-notes", main_cost.offering_id))
     return render(
         request,
         "catalog/model_detail.html",
         {
+            "sections": sections,
             "model": model,
             "profile": profile,
             "scores": scores,
             "similar": similar,
-            "section_no": section_numbers(
-                reviewed=profile is not None,
-                priced=bool(hosts),
-                measured=monitoring.measured,
-                scored=bool(scores),
-                similar=bool(similar),
-            ),
+            **sections.data("facts", facts),
+            "costs": costs,
+            "main_cost": main_cost,
             "hosts": hosts,
             "main": main,
             "conversation": conversation,
-            "lab_offering": next((h for h in hosts if h.offering.host_id == model.lab_id), None),
+            "lab_offering": Lazy(
+                lambda: next((h for h in hosts() if h.offering.host_id == model.lab_id), None)
+            ),
             "price_chart": price_chart,
-            "price_changes": sum(1 for p in history if p.valid_to),
-            "syncs": [(source, source.last_seen) for source in (main.sources if main else [])],
+            "price_changes": Lazy(lambda: sum(1 for p in history() if p.valid_to)),
+            "syncs": Lazy(
+                lambda: [(source, source.last_seen) for source in (main().sources if main_cost else [])]
+            ),
             "monitoring": monitoring,
-            "monitoring_charts": charts_for(monitoring, today=now.date(), load_plotly=price_chart is None),
-            "successor": successor_of(model),
-            "scheduled": scheduled_changes(model),
+            "monitoring_charts": Lazy(
+                lambda: charts_for(monitoring(), today=now.date(), load_plotly=price_chart() is None)
+            ),
+            "successor": Lazy(lambda: successor_of(model)),
+            # The query only where host_prices saw an announced price: a price's start only moves into the past.
+            "scheduled": Lazy(
+                lambda: scheduled_changes(model) if any(row.announced for row in rows().values()) else []
+            ),
             "preview": preview,
         },
     )

@@ -134,6 +134,9 @@ class OfferingPrices:
     conversation: Conversation
     is_cheapest: bool = False
     disagreements: list[Disagreement] = field(default_factory=list)
+    announced: bool = (
+        False  # a price of it starts later (PricePeriod.objects.scheduled), as host_prices saw it
+    )
     base: dict[str, PricePeriod] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -181,15 +184,64 @@ class OfferingPrices:
         return min((p.first_seen for p in self.periods), default=None)
 
 
-def host_order(offering: Offering, model: Model, cost: Decimal | None) -> tuple:
-    """How hosts are listed: pay-as-you-go first (free tiers, plans and routers after), the lab's own API first
-    among them, then by the cost of a conversation, unpriced last."""
-    return (
-        offering.kind != OfferingKind.PAYG,
-        offering.host_id != model.lab_id,
-        cost is None,
-        cost or 0,
-        offering.host.name,
+@dataclass
+class HostCost:
+    """What an answer reads of one host to price the reader's conversation and to order the hosts (`rank`): a
+    few values of OfferingPrices, which a page keeps with its sections (catalog.sections) and reads back for
+    each answer at a fiftieth of the cost of the whole rows."""
+
+    offering_id: int
+    kind: str
+    host_id: int
+    host_name: str
+    input_price: Decimal | None
+    output_price: Decimal | None
+    typical_conversation_cost: Decimal | None = None  # at the conversation `rank` was given
+    is_cheapest: bool = False
+
+    @classmethod
+    def of(cls, row: OfferingPrices) -> HostCost:
+        offering = row.offering
+        return cls(
+            offering.pk,
+            offering.kind,
+            offering.host_id,
+            offering.host.name,
+            row.input.price if row.input else None,
+            row.output.price if row.output else None,
+        )
+
+
+def rank(hosts: list[HostCost], model: Model, conversation: Conversation | None = None) -> list[HostCost]:
+    """`hosts` priced at `conversation`, the cheapest marked (none when every host charges the same), in the order
+    pages list them (they are changed): pay-as-you-go first (free tiers, plans and routers after), the lab's own
+    API first among them, then by the cost of a conversation, unpriced last; ties keep their order."""
+    conversation = conversation or Conversation.default()
+    for host in hosts:
+        host.is_cheapest = False
+        host.typical_conversation_cost = (
+            None
+            if host.input_price is None or host.output_price is None
+            else conversation.cost_at(host.input_price, host.output_price)
+        )
+    costs = {
+        h.typical_conversation_cost
+        for h in hosts
+        if h.typical_conversation_cost is not None and h.kind == OfferingKind.PAYG
+    }
+    if len(costs) > 1:
+        cheapest = min(costs)
+        for h in hosts:
+            h.is_cheapest = h.kind == OfferingKind.PAYG and h.typical_conversation_cost == cheapest
+    return sorted(
+        hosts,
+        key=lambda h: (
+            h.kind != OfferingKind.PAYG,
+            h.host_id != model.lab_id,
+            h.typical_conversation_cost is None,
+            h.typical_conversation_cost or 0,
+            h.host_name,
+        ),
     )
 
 
@@ -264,12 +316,21 @@ class PriceInForce:
     is_correction = PricePeriod.is_correction
 
 
-def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
-    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries; each
+def prices_by_host(
+    model: Model, conversation: Conversation | None = None, *, hosts: list[OfferingPrices] | None = None
+) -> list[OfferingPrices]:
+    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries, or
+    none given `hosts` (what `host_prices` returned, which this changes: the page's sections keep a copy); each
     price's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row), and carries
     its `last_seen`."""
-    conversation = conversation or Conversation.default()
-    sources = sources_by_id()
+    return for_conversation(host_prices(model) if hosts is None else hosts, model, conversation)
+
+
+def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> list[OfferingPrices]:
+    """Every host of `model` with its prices in force and where sources disagree on them, in no order and for
+    no conversation yet (`for_conversation`): what a page of the model reads from the database. Four queries,
+    or three given `sources` (what sources_by_id returned)."""
+    sources = sources_by_id() if sources is None else sources
     offerings = list(
         Offering.objects.filter(model=model)
         .select_related("host")
@@ -282,6 +343,7 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     # replaced and its key's first start, and each offering's `withdrawn_on` (as with_price_end annotates it).
     periods: dict[int, list[PriceInForce]] = {offering.pk: [] for offering in offerings}
     ends: dict[int, list] = {offering.pk: [None, 0] for offering in offerings}  # price_end, open_prices
+    announced: set[int] = set()
     now = timezone.now()
     key = previous = first_seen = None
     rows = (
@@ -298,7 +360,9 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
             end[1] += 1
         elif end[0] is None or valid_to > end[0]:
             end[0] = valid_to
-        if valid_from <= now and (valid_to is None or valid_to > now):
+        if valid_from > now:
+            announced.add(offering_id)
+        elif valid_to is None or valid_to > now:
             replaced = previous[1] if previous is not None and previous[0] == valid_from else None
             periods[offering_id].append(PriceInForce(values, replaced, first_seen, sources[source_id]))
         previous = (valid_to, price)
@@ -306,18 +370,29 @@ def prices_by_host(model: Model, conversation: Conversation | None = None) -> li
     for offering in offerings:
         offering.model = model
         offering.price_end, offering.open_prices = ends[offering.pk]
-        hosts.append(OfferingPrices(offering, periods[offering.pk], conversation))
-    costs = {
-        r.typical_conversation_cost
-        for r in hosts
-        if r.typical_conversation_cost is not None and r.offering.kind == OfferingKind.PAYG
-    }
-    if len(costs) > 1:  # when every host charges the same, none is the cheapest
-        cheapest = min(costs)
-        for r in hosts:
-            r.is_cheapest = r.offering.kind == OfferingKind.PAYG and r.typical_conversation_cost == cheapest
+        hosts.append(
+            OfferingPrices(
+                offering, periods[offering.pk], Conversation.default(), announced=offering.pk in announced
+            )
+        )
     _attach_disagreements(hosts, sources)
-    return sorted(hosts, key=lambda r: host_order(r.offering, model, r.typical_conversation_cost))
+    return hosts
+
+
+def for_conversation(
+    hosts: list[OfferingPrices], model: Model, conversation: Conversation | None = None
+) -> list[OfferingPrices]:
+    """`host_prices`' hosts priced at `conversation`, the cheapest marked, in `rank`'s order (they are changed)."""
+    conversation = conversation or Conversation.default()
+    rows = {row.offering.pk: row for row in hosts}
+    ranked = []
+    for host in rank([HostCost.of(row) for row in hosts], model, conversation):
+        row = rows[host.offering_id]
+        row.offering.model = model
+        row.conversation, row.is_cheapest = conversation, host.is_cheapest
+        row.__dict__.pop("typical_conversation_cost", None)
+        ranked.append(row)
+    return ranked
 
 
 # What the pages read of an offering (the host's name and address aside).

@@ -76,7 +76,10 @@ def change(before: Decimal, after: Decimal) -> str:
 def price_change(period) -> str:
     """ "— no change since 2026-07-01 (first seen that day)", "▼ 80% on 2025-06-10 (the date genai-prices gives)",
     or "corrected on 2026-08-01 (was $1.10; now following OpenRouter)" against the period before
-    (`previous_price`). A correction is a change of the source followed, never a price move: it gets no arrow."""
+    (`previous_price`). A correction is a change of the source followed, never a price move: it gets no arrow.
+    No period (an embedding model's output price): "—"."""
+    if period is None or period == "":
+        return "—"
     previous = getattr(period, "previous_price", None)
     since = f"{period.valid_from:%Y-%m-%d}"
     if getattr(period, "effective", "observed") == "stated":

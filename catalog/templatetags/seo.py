@@ -23,19 +23,23 @@ def page_url(context) -> str:
 def model_json_ld(context) -> SafeString:
     """The profile page's model (`model`, its public `profile` or None, its `hosts`) as a JSON-LD script."""
     model = context["model"]
+    hosts = context.get("hosts", [])
     seller = next(
         (
             h.offering.host.name
-            for h in context.get("hosts", [])
+            for h in (
+                hosts() if callable(hosts) else hosts
+            )  # computed when first read (catalog.sections.Lazy)
             if h.offering.host_id == model.listed_price_host_id
         ),
         None,
     )
     if seller is None and model.listed_price_host_id:
         seller = model.listed_price_host.name
-    data = seo.model_json_ld(
-        model, context.get("profile"), url=seo.absolute_url(model.get_absolute_url()), seller=seller
-    )
+    profile = context.get("profile")
+    if callable(profile):  # computed when first read (catalog.sections.Lazy)
+        profile = profile()
+    data = seo.model_json_ld(model, profile, url=seo.absolute_url(model.get_absolute_url()), seller=seller)
     return seo.json_ld_script(data)
 
 

@@ -9,7 +9,7 @@ from django import template
 from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.markdown import render_markdown
@@ -41,7 +41,8 @@ def cost(value: Decimal | float | None, things: str = "requests") -> str:
     scaled = formatting.per_thousand(value, things)
     if scaled is None:
         return formatting.usd(value)
-    return format_html('{}<span class="cost-scale">{}</span>', formatting.usd(value), scaled)
+    # As format_html writes it, without its argument handling: the table of hosts writes one per row.
+    return mark_safe(f'{escape(formatting.usd(value))}<span class="cost-scale">{escape(scaled)}</span>')
 
 
 @register.filter
@@ -127,23 +128,61 @@ HOST_ROW = (
 )
 
 
-@register.filter
-def host_rows(hosts: list, model) -> SafeString:
-    """The rows of the table of every price at every host (pricing.queries.OfferingPrices), written here rather
-    than in a template loop (see HOST_ROW), as plain strings: every value from the database is escaped once, here
-    (format_html per badge and row cost more than the rest of the table)."""
+@register.simple_tag(takes_context=True)
+def host_rows(context, costs: list, model) -> SafeString:
+    """The rows of the table of every price at every host, in the order of `costs` (pricing.queries.rank's, for
+    the reader's conversation), written here rather than in a template loop (see HOST_ROW), as plain strings:
+    every value from the database is escaped once, here (format_html per badge and row cost more than the rest of
+    the table). What a row shows whatever the conversation is written once from the page's `hosts`
+    (OfferingPrices, by offering; computed when first read, catalog.sections.Lazy) and kept with the page's
+    sections (catalog.sections): only the conversation's cost and the cheapest host's marks are written for each
+    answer."""
+
+    def parts() -> dict[int, tuple[str, str, str, str]]:
+        hosts = context["hosts"]
+        return _host_row_parts(hosts() if callable(hosts) else hosts, model)
+
+    sections = context.get("sections")
+    written = parts() if sections is None else sections.data("host-rows", parts)
+    rows = []
+    shown: dict[Decimal | None, str] = {
+        None: "—"
+    }  # hosts mostly charge what others do: each cost written once
+    for host in costs:
+        start, before_badge, before_cost, end = written[host.offering_id]
+        conversation = host.typical_conversation_cost
+        if conversation not in shown:
+            shown[conversation] = f"≈ {conditional_escape(cost(conversation, 'conversations'))}"
+        rows += (
+            start,
+            CHEAPEST_ROW if host.is_cheapest else "",
+            before_badge,
+            CHEAPEST if host.is_cheapest else "",
+            before_cost,
+            shown[conversation],
+            end,
+        )
+    return mark_safe("".join(rows))
+
+
+_CUT = "\x00"  # where a row's conversation-dependent values go, in the parts _host_row_parts writes
+
+
+def _host_row_parts(hosts: list, model) -> dict[int, tuple[str, str, str, str]]:
+    """Offering id → its row of the table without the conversation's cost and the cheapest marks: the text
+    before, between and after them."""
     lifecycle = model.lifecycle
     chips: dict[tuple, str] = {}  # hosts mostly repeat one another's other prices: each chip is written once
     # A host's address is the same but for its slug, which is routable as it is (catalog.slugs): reversed once.
     before, _, after = reverse("catalog:provider", args=["slug"]).rpartition("slug")
-    return mark_safe(
-        "".join(
-            HOST_ROW.format(
-                *_host_row(row, model, lifecycle, chips, f"{before}{row.offering.host.slug}{after}")
-            )
-            for row in hosts
-        )
-    )
+    parts = {}
+    for row in hosts:
+        values = _host_row(row, model, lifecycle, chips, f"{before}{row.offering.host.slug}{after}")
+        start, before_badge, before_cost, end = HOST_ROW.format(
+            _CUT, *values[1:4], _CUT, *values[5:13], _CUT, values[14]
+        ).split(_CUT)
+        parts[row.offering.pk] = (start, before_badge, before_cost, end)
+    return parts
 
 
 def _chip(period, chips: dict[tuple, str]) -> str:
@@ -166,7 +205,7 @@ NO_OTHER_PRICES = '<span class="muted">—</span>'
 
 
 def _host_row(row, model, lifecycle: str, chips: dict[tuple, str], host_url: str) -> tuple:
-    """HOST_ROW's values, each safe HTML."""
+    """HOST_ROW's values, each safe HTML, but for those that depend on the conversation (left empty)."""
     offering = row.offering
     host = offering.host
     withdrawn = offering.withdrawn_on
@@ -181,15 +220,14 @@ def _host_row(row, model, lifecycle: str, chips: dict[tuple, str], host_url: str
             f'<span class="badge badge--{escape(status)}">Retires here '
             f"{escape(date(offering.retires_on, 'j M Y'))}</span>"
         )
-    conversation = row.typical_conversation_cost
     others = row.other_periods
     regions = offering.regions
     return (
-        CHEAPEST_ROW if row.is_cheapest else "",
+        "",  # CHEAPEST_ROW, for each answer
         escape(host_url),
         escape(host.name),
         LABS_API if offering.host_id == model.lab_id else "",
-        CHEAPEST if row.is_cheapest else "",
+        "",  # CHEAPEST, for each answer
         DISAGREE if row.disagreements else "",
         '<span class="badge badge--retired" title="No source prices it here any more">Withdrawn '
         f"{escape(date(withdrawn, 'j M Y'))}</span>"
@@ -204,7 +242,7 @@ def _host_row(row, model, lifecycle: str, chips: dict[tuple, str], host_url: str
         f' <span class="small muted">· {escape(", ".join(map(str, regions)))}</span>' if regions else "",
         escape(formatting.usd(row.input.price if row.input else None)),
         escape(formatting.usd(row.output.price if row.output else None)),
-        f"≈ {conditional_escape(cost(conversation, 'conversations'))}" if conversation is not None else "—",
+        "",  # the conversation's cost, for each answer
         "".join(_chip(p, chips) for p in others) if others else NO_OTHER_PRICES,
     )
 

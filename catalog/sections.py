@@ -1,0 +1,108 @@
+"""Parts of a page kept in the cache between answers that differ elsewhere: a model's profile page read at another
+conversation (`?input_tokens=`) has the same article, FAQ, charts and similar models; only its cost estimate and
+its table of hosts change. A page-cache miss then rebuilds those and takes the rest from here.
+
+Each part (a section of rendered HTML, `{% section %}`, or data a view computes, `Sections.data`) is kept under a
+key made of the page's object (or none, for a part every page shares), the part's name, anything else it depends
+on (a host's id), the versions of the kinds of data it reads (`freshness.trusted`, the versions cached pages use)
+and today's date (pages read the clock: prices in force, a model's status today, "the last 90 days"). A sync, a
+publication or a probe batch stamps a new version, so a part built from the old data is never served again, and
+it leaves the cache within PAGE_TIMEOUT, as pages do. A part that reads a kind of data must name it: one that
+names too few is served stale (tests/catalog/test_profile_sections.py builds pages both ways and compares them).
+
+Only anonymous readers' parts are kept and read: a signed-in editor's page is built whole, every time (pages show
+editors their links), so no part of one reaches a reader, nor a reader's part an editor. Disabled (a preview, an
+editor), every part is built as if there were no cache.
+
+The parts a view reads are fetched in one round trip (`prefetch`), those it did not name one by one. Data that a
+cached section makes unnecessary is passed to the template as a `Lazy` value, computed only if a section is
+built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from catalog import freshness
+
+MISSING = object()
+
+
+class Lazy:
+    """A value computed the first time it is read: the template calls it (Django calls what it finds callable),
+    and so can the view."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+        self.value = MISSING
+
+    def __call__(self) -> Any:
+        if self.value is MISSING:
+            self.value = self.build()
+        return self.value
+
+
+class Sections:
+    """The cached parts of one page, about one object (`owner`, e.g. "model:4"), each reading data of the kinds
+    `scopes` names (part name → kinds; a name missing from it reads them all)."""
+
+    def __init__(self, owner: str, scopes: dict[str, tuple[str, ...]], *, enabled: bool) -> None:
+        self.owner = owner
+        self.scopes = scopes
+        self.enabled = enabled
+        self.today = timezone.now().date()
+        self._versions: dict[tuple[str, ...], str] = {}
+        self._found: dict[str, Any] = {}
+
+    @classmethod
+    def for_request(cls, request, owner: str, scopes: dict[str, tuple[str, ...]], *, enabled: bool = True):
+        """Parts for an anonymous reader's GET; disabled for anyone signed in (see the module's docstring)."""
+        anonymous = not request.user.is_authenticated
+        return cls(owner, scopes, enabled=enabled and anonymous and request.method in ("GET", "HEAD"))
+
+    def version(self, scopes: tuple[str, ...]) -> str:
+        if scopes not in self._versions:
+            self._versions[scopes] = freshness.trusted(scopes)[0]
+        return self._versions[scopes]
+
+    def key(self, name: str, *extra: object, shared: bool = False) -> str:
+        scopes = self.scopes.get(name, freshness.ALL)
+        owner = "" if shared else self.owner
+        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{self.version(scopes)}|{self.today}"
+        return f"section:{hashlib.sha256(text.encode()).hexdigest()}"
+
+    def prefetch(self, *parts: str | tuple) -> None:
+        """Fetch these parts (a name, or (name, *extra)) in one round trip."""
+        if not self.enabled:
+            return
+        keys = [self.key(*(part if isinstance(part, tuple) else (part,))) for part in parts]
+        self._found.update(cache.get_many([key for key in keys if key not in self._found]))
+
+    def _get(self, key: str) -> Any:
+        if key not in self._found:
+            self._found[key] = cache.get(key, MISSING)
+        return self._found[key]
+
+    def _set(self, key: str, value: Any) -> None:
+        self._found[key] = value
+        cache.set(key, value, freshness.PAGE_TIMEOUT)
+
+    def data(self, name: str, build: Callable[[], Any], *extra: object, shared: bool = False) -> Any:
+        """What `build()` returns, from the cache while the data it reads is unchanged. It must pickle. `shared`:
+        the same for every page of its kind (the price sources), kept once for all, not for this page's object."""
+        if not self.enabled:
+            return build()
+        key = self.key(name, *extra, shared=shared)
+        value = self._get(key)
+        if value is MISSING:
+            value = build()
+            self._set(key, value)
+        return value
+
+    def html(self, name: str, render: Callable[[], str], extra: Iterable[object] = ()) -> str:
+        return self.data(name, render, *extra)
