@@ -56,6 +56,9 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # With the models' (lab, name) index, the catalogue in its order (labs by name, then their models by
+        # name) is read from the indexes, not sorted whole for each page of it (the API's list).
+        indexes = [models.Index(fields=["name"], name="provider_name_idx")]
         constraints = [
             # Bulk paths skip validators: the database refuses a slug no URL could route (catalog.slugs).
             models.CheckConstraint(
@@ -271,6 +274,7 @@ class Model(models.Model):
 
     class Meta:
         ordering = ["lab__name", "name"]
+        indexes = [models.Index(fields=["lab", "name", "id"], name="model_lab_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["lab", "slug"], name="model_unique_slug_per_lab"),
             models.CheckConstraint(
