@@ -94,8 +94,10 @@ class Moved(Exception):
 
 
 def get_model(lab: str, model: str) -> Model:
+    """The model at this key, read with what the API gives of it (MODEL_FIELDS), its lab's slug and name; else
+    Moved, or a 404."""
     try:
-        return Model.objects.with_lab().get(lab__slug=lab, slug=model)
+        return Model.objects.with_lab().only(*MODEL_FIELDS).get(lab__slug=lab, slug=model)
     except Model.DoesNotExist:
         moved = ModelRedirect.objects.target(lab, model)
         if moved is not None:
@@ -296,7 +298,7 @@ def offerings_of(model: Model) -> list[dict]:
     ]
 
 
-# The model's own fields that the detail gives as they are.
+# The model's own fields that the detail gives as they are; with MODEL_FIELDS, what get_model reads.
 DETAIL_FIELDS = [
     "slug",
     "name",
@@ -315,6 +317,17 @@ DETAIL_FIELDS = [
     "supports_vision",
     "supports_audio",
     "open_weights",
+]
+
+# Its lab, its lifecycle and its successor too (catalog.lifecycle.successor_of).
+MODEL_FIELDS = [
+    *DETAIL_FIELDS,
+    "lab__slug",
+    "lab__name",
+    "status",
+    "retires_on",
+    "editor_retires_on",
+    "successor",
 ]
 
 
