@@ -29,8 +29,8 @@ from catalog.models import (
     lifecycle_status,
 )
 from catalog.slugs import PROVIDER_SLUG_PATTERN
-from pricing.models import PricePeriod, SourcePeriod
-from pricing.queries import quotes_for
+from pricing.models import PricePeriod
+from pricing.queries import QuotedFigure, quotes_for
 from pricing.records import decimal_text
 from tokenledger.params import given
 
@@ -438,7 +438,7 @@ class ModelPrices(Answer):
     prices: list[PriceOut]
 
 
-def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
+def price_row(period: PricePeriod, quotes: list[QuotedFigure]) -> dict:
     return {
         "host": period.offering.host.slug,
         "host_model_id": period.offering.host_model_id,
@@ -455,10 +455,10 @@ def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
         "source": period.source.slug,
         "quotes": [
             {
-                "source": q.source.slug,
+                "source": q.source,
                 "usd_per_million": decimal_text(q.price),
                 "observed_at": q.observed_at,
-                "since": q.valid_from,
+                "since": q.since,
             }
             for q in quotes
         ],

@@ -66,7 +66,7 @@ def history_csv(request, lab: str, model: str) -> HttpResponse:
                 period.observed_at.isoformat(),
                 period.source.slug,
                 # Every source's figure on the period's date, as in the API: "litellm=2.5;models_dev=2.5".
-                ";".join(f"{q.source.slug}={decimal_text(q.price)}" for q in quotes[period.pk]),
+                ";".join(f"{q.source}={decimal_text(q.price)}" for q in quotes[period.pk]),
             ]
         )
     return response
