@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -157,13 +158,20 @@ class ModelQuerySet(models.QuerySet):
 
     def with_host_count(self) -> ModelQuerySet:
         """Annotate `host_count`: how many hosts serve each model (hosts, not ids: Bedrock lists one per region)."""
-        hosts = (
-            Offering.objects.filter(model=OuterRef("pk"))
-            .order_by()
-            .values("model")
-            .annotate(n=models.Count("host", distinct=True))
-        )
-        return self.annotate(host_count=Subquery(hosts.values("n"), output_field=models.IntegerField()))
+        return self.annotate(host_count=_host_count())
+
+
+@functools.cache
+def _host_count() -> Subquery:
+    """The subquery of ModelQuerySet.with_host_count, built once: building it took a third of the time of
+    compiling a page of the API's list. Using it copies it (an expression resolves to a copy of itself)."""
+    hosts = (
+        Offering.objects.filter(model=OuterRef("pk"))
+        .order_by()
+        .values("model")
+        .annotate(n=models.Count("host", distinct=True))
+    )
+    return Subquery(hosts.values("n"), output_field=models.IntegerField())
 
 
 def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:
