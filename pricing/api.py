@@ -110,11 +110,10 @@ class Moved(Exception):
         self.model = model
 
 
-def get_model(lab: str, model: str) -> Model:
-    """The model at this key, read with what the API gives of it (MODEL_FIELDS), its lab's slug and name; else
-    Moved, or a 404."""
+def get_model(lab: str, model: str, fields: tuple[str, ...] = ("slug", "lab__slug")) -> Model:
+    """The model at this key, read with only `fields` (by default what its key needs); else Moved, or a 404."""
     try:
-        return Model.objects.with_lab().only(*MODEL_FIELDS).get(lab__slug=lab, slug=model)
+        return Model.objects.with_lab().only(*fields).get(lab__slug=lab, slug=model)
     except Model.DoesNotExist:
         moved = ModelRedirect.objects.target(lab, model)
         if moved is not None:
@@ -315,7 +314,7 @@ def offerings_of(model: Model) -> list[dict]:
     ]
 
 
-# The model's own fields that the detail gives as they are; with MODEL_FIELDS, what get_model reads.
+# The model's own fields that the detail gives as they are.
 DETAIL_FIELDS = [
     "slug",
     "name",
@@ -336,8 +335,9 @@ DETAIL_FIELDS = [
     "open_weights",
 ]
 
-# Its lab, its lifecycle and its successor too (catalog.lifecycle.successor_of).
-MODEL_FIELDS = [
+# What the detail reads of the model: those, its lab, its lifecycle and its successor
+# (catalog.lifecycle.successor_of).
+MODEL_FIELDS = (
     *DETAIL_FIELDS,
     "lab__slug",
     "lab__name",
@@ -345,7 +345,7 @@ MODEL_FIELDS = [
     "retires_on",
     "editor_retires_on",
     "successor",
-]
+)
 
 
 class ModelDetail(Lifecycle):
@@ -409,7 +409,7 @@ class Error(Schema):
 @cached(freshness.CATALOG, freshness.PRICES)
 def model_detail(request: HttpRequest, lab: str, model: str):
     """One model: its facts, the hosts that serve it and the link to its page."""
-    return detail_of(get_model(lab, model), request)
+    return detail_of(get_model(lab, model, MODEL_FIELDS), request)
 
 
 # --- Prices ------------------------------------------------------------------------------------------------
