@@ -455,10 +455,11 @@ class ModelPrices(Answer):
     prices: list[PriceOut]
 
 
-def price_row(period: PricePeriod, quotes: list[QuotedFigure]) -> dict:
+def price_row(period, quotes: list[QuotedFigure]) -> dict:
+    """A row of PricePeriod.objects.history_of as PriceOut gives it."""
     return {
-        "host": period.offering.host.slug,
-        "host_model_id": period.offering.host_model_id,
+        "host": period.offering__host__slug,
+        "host_model_id": period.offering__host_model_id,
         "component": period.component,
         "tier": period.tier or None,
         "mode": period.mode,
@@ -469,7 +470,7 @@ def price_row(period: PricePeriod, quotes: list[QuotedFigure]) -> dict:
         "effective": period.effective,
         "opening": period.opening,
         "observed_at": period.observed_at,
-        "source": period.source.slug,
+        "source": period.source__slug,
         "quotes": [
             {
                 "source": q.source,

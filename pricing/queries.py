@@ -373,8 +373,9 @@ class QuotedFigure:
     since: dt.datetime  # from when the source says it applies
 
 
-def quotes_for(periods: list[PricePeriod], on: dt.datetime | None = None) -> dict[int, list[QuotedFigure]]:
+def quotes_for(periods: list, on: dt.datetime | None = None) -> dict[int, list[QuotedFigure]]:
     """Published period id → every source's accepted figure for its key on its date, the followed source first.
+    `periods` are PricePeriods or rows with their fields (PricePeriod.objects.history_of).
 
     The date is `on` when given; else now for a period in force, its start for a scheduled one, and its last
     moment for a closed one. One query, of values: records as model instances took twice as long."""
