@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -56,6 +57,9 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # With the models' (lab, name) index, the catalogue in its order (labs by name, then their models by
+        # name) is read from the indexes, not sorted whole for each page of it (the API's list).
+        indexes = [models.Index(fields=["name"], name="provider_name_idx")]
         constraints = [
             # Bulk paths skip validators: the database refuses a slug no URL could route (catalog.slugs).
             models.CheckConstraint(
@@ -154,13 +158,20 @@ class ModelQuerySet(models.QuerySet):
 
     def with_host_count(self) -> ModelQuerySet:
         """Annotate `host_count`: how many hosts serve each model (hosts, not ids: Bedrock lists one per region)."""
-        hosts = (
-            Offering.objects.filter(model=OuterRef("pk"))
-            .order_by()
-            .values("model")
-            .annotate(n=models.Count("host", distinct=True))
-        )
-        return self.annotate(host_count=Subquery(hosts.values("n"), output_field=models.IntegerField()))
+        return self.annotate(host_count=_host_count())
+
+
+@functools.cache
+def _host_count() -> Subquery:
+    """The subquery of ModelQuerySet.with_host_count, built once: building it took a third of the time of
+    compiling a page of the API's list. Using it copies it (an expression resolves to a copy of itself)."""
+    hosts = (
+        Offering.objects.filter(model=OuterRef("pk"))
+        .order_by()
+        .values("model")
+        .annotate(n=models.Count("host", distinct=True))
+    )
+    return Subquery(hosts.values("n"), output_field=models.IntegerField())
 
 
 def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:
@@ -271,6 +282,7 @@ class Model(models.Model):
 
     class Meta:
         ordering = ["lab__name", "name"]
+        indexes = [models.Index(fields=["lab", "name", "id"], name="model_lab_name_idx")]
         constraints = [
             models.UniqueConstraint(fields=["lab", "slug"], name="model_unique_slug_per_lab"),
             models.CheckConstraint(

@@ -6,8 +6,10 @@ django-ninja's own static files ('ninja' is an installed app; without it ninja w
 
 # No `from __future__ import annotations` here: ninja reads the endpoints' Annotated parameters at import.
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
+import orjson
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -16,6 +18,9 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from catalog import freshness
 from catalog.lifecycle import successor_of
@@ -27,8 +32,8 @@ from catalog.models import (
     lifecycle_status,
 )
 from catalog.slugs import PROVIDER_SLUG_PATTERN
-from pricing.models import PricePeriod, SourcePeriod
-from pricing.queries import quotes_for
+from pricing.models import PricePeriod
+from pricing.queries import QuotedFigure, quotes_for
 from pricing.records import decimal_text
 from tokenledger.params import given
 
@@ -38,6 +43,19 @@ SLUG_PATTERN = rf"^{PROVIDER_SLUG_PATTERN}$"  # pydantic's regex engine reads ^�
 # Days the ledger can answer for: from before its first price to far beyond any announced change.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
+
+class JSONRenderer(BaseRenderer):
+    """JSON by orjson, dates and times as Django writes them (DjangoJSONEncoder: milliseconds, "Z" for UTC),
+    everything else as ninja's encoder does: the same values as ninja's own renderer (json.dumps), written
+    compactly (no space after "," and ":") and in UTF-8 rather than with \\u escapes, ten times faster."""
+
+    media_type = "application/json"
+    _encoder = NinjaJSONEncoder()
+
+    def render(self, request: HttpRequest, data, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=self._encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
 api = NinjaAPI(
     title="Tokenledger API",
     version="1",
@@ -45,6 +63,7 @@ api = NinjaAPI(
     "Prices are USD per unit, as decimal strings without insignificant zeros.",
     urls_namespace="api",
     docs_url="/docs",
+    renderer=JSONRenderer(),
 )
 
 
@@ -74,8 +93,14 @@ def cached(*scopes: str):
     return decorate_view(decorate)
 
 
-def absolute_url(context: dict, path: str) -> str:
-    return context["request"].build_absolute_uri(path)
+def model_page_url(request: HttpRequest) -> Callable[[str, str], str]:
+    """(lab slug, model slug) → the absolute address of the model's page, reversed once for a whole answer (a
+    reverse() per model was a fifth of the list's time). Slugs are routable (catalog.slugs): reverse() quotes
+    nothing in them, so they take the place of placeholders that it quotes as nothing else is."""
+    template = request.build_absolute_uri(reverse("catalog:model", args=["\0lab", "\0model"]))
+    before, rest = template.split("%00lab", 1)
+    middle, after = rest.split("%00model", 1)
+    return lambda lab, model: f"{before}{lab}{middle}{model}{after}"
 
 
 class Moved(Exception):
@@ -85,9 +110,10 @@ class Moved(Exception):
         self.model = model
 
 
-def get_model(lab: str, model: str) -> Model:
+def get_model(lab: str, model: str, fields: tuple[str, ...] = ("slug", "lab__slug")) -> Model:
+    """The model at this key, read with only `fields` (by default what its key needs); else Moved, or a 404."""
     try:
-        return Model.objects.with_lab().get(lab__slug=lab, slug=model)
+        return Model.objects.with_lab().only(*fields).get(lab__slug=lab, slug=model)
     except Model.DoesNotExist:
         moved = ModelRedirect.objects.target(lab, model)
         if moved is not None:
@@ -109,14 +135,21 @@ def moved(request: HttpRequest, error: Moved) -> HttpResponsePermanentRedirect:
 # --- The list of models ------------------------------------------------------------------------------------
 
 
-class BasePrice(Schema):
+class Answer(BaseModel):
+    """What an endpoint answers, built as plain values (dicts, lists, strings, numbers, dates) and validated by
+    pydantic itself: ninja's Schema reads every field of every object through a getter in Python, dict or not,
+    which was most of the time of validating an answer. (No docstrings in subclasses that should have no
+    description: a class's docstring is its description in the OpenAPI document.)"""
+
+
+class BasePrice(Answer):
     host: str = Field(description="The host whose prices these are: the lab's own API, else the cheapest.")
     input: str | None = Field(description="USD per 1M input tokens.")
     output: str | None = Field(description="USD per 1M output tokens.")
 
 
-class LifecycleFields(Schema):
-    """A model's status today at its lab, as fields; `Lifecycle` computes them from a model."""
+class Lifecycle(Answer):
+    """A model's status today at its lab, computed from the retirement dates sources and editors give."""
 
     status: str = Field(
         description="Today: preview, ga, deprecated (a retirement date is announced) or retired."
@@ -124,22 +157,10 @@ class LifecycleFields(Schema):
     retires_on: dt.date | None = Field(description="The announced retirement date at the lab, if any.")
 
 
-class Lifecycle(LifecycleFields):
-    """A model's status today at its lab, computed from the retirement dates sources and editors give."""
-
-    @staticmethod
-    def resolve_status(obj: Model) -> str:
-        return obj.lifecycle
-
-    @staticmethod
-    def resolve_retires_on(obj: Model) -> dt.date | None:
-        return obj.retirement_date
-
-
 # What the list gives of each model, built as a dict by `summaries`, without resolvers: validating a page of
 # model instances through resolvers was most of the list's time. (No docstring: it would be the schema's
 # description in the OpenAPI document.)
-class ModelSummary(LifecycleFields):
+class ModelSummary(Lifecycle):
     key: str = Field(description='"<lab>/<model>", the model\'s id across the site and the API.')
     lab: str
     slug: str
@@ -174,6 +195,7 @@ def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
     instances): the listed prices the ledger keeps on the model (pricing.listing) with their host, and the
     number of hosts."""
     today = timezone.localdate()
+    page_url = model_page_url(request)
     items = []
     for row in models.values(*SUMMARY_FIELDS):
         retires_on = row["editor_retires_on"] or row["retires_on"]
@@ -189,7 +211,7 @@ def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
                 "name": row["name"],
                 "hosts": row["host_count"] or 0,
                 "context_window": row["context_window"],
-                "url": request.build_absolute_uri(reverse("catalog:model", args=[lab, slug])),
+                "url": page_url(lab, slug),
                 "base_price": None
                 if host is None
                 else {
@@ -255,7 +277,7 @@ def list_models(
 # --- One model ---------------------------------------------------------------------------------------------
 
 
-class OfferingOut(Schema):
+class OfferingOut(Answer):
     host: str
     host_name: str
     host_model_id: str = Field(description="The id the host's API expects.")
@@ -292,6 +314,40 @@ def offerings_of(model: Model) -> list[dict]:
     ]
 
 
+# The model's own fields that the detail gives as they are.
+DETAIL_FIELDS = [
+    "slug",
+    "name",
+    "family",
+    "release_date",
+    "knowledge_cutoff",
+    "context_window",
+    "max_input_tokens",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "supports_tools",
+    "supports_reasoning",
+    "supports_structured_output",
+    "supports_attachments",
+    "supports_vision",
+    "supports_audio",
+    "open_weights",
+]
+
+# What the detail reads of the model: those, its lab, its lifecycle and its successor
+# (catalog.lifecycle.successor_of).
+MODEL_FIELDS = (
+    *DETAIL_FIELDS,
+    "lab__slug",
+    "lab__name",
+    "status",
+    "retires_on",
+    "editor_retires_on",
+    "successor",
+)
+
+
 class ModelDetail(Lifecycle):
     key: str
     lab: str
@@ -318,32 +374,26 @@ class ModelDetail(Lifecycle):
     url: str = Field(description="The model's page.")
     prices_url: str = Field(description="Every price of the model, at every host.")
 
-    @staticmethod
-    def resolve_lab(obj: Model) -> str:
-        return obj.lab.slug
 
-    @staticmethod
-    def resolve_lab_name(obj: Model) -> str:
-        return obj.lab.name
-
-    @staticmethod
-    def resolve_successor(obj: Model) -> str | None:
-        successor = successor_of(obj)
-        return successor.key if successor else None
-
-    @staticmethod
-    def resolve_offerings(obj: Model) -> list[dict]:
-        return offerings_of(obj)
-
-    @staticmethod
-    def resolve_url(obj: Model, context: dict) -> str:
-        return absolute_url(context, obj.get_absolute_url())
-
-    @staticmethod
-    def resolve_prices_url(obj: Model, context: dict) -> str:
-        return absolute_url(
-            context, reverse("api:model_prices", kwargs={"lab": obj.lab.slug, "model": obj.slug})
-        )
+def detail_of(model: Model, request: HttpRequest) -> dict:
+    """A model as `ModelDetail` gives it, as a dict: its facts, its offerings and its successor (two queries)."""
+    successor = successor_of(model)
+    lab = model.lab
+    fields = {name: getattr(model, name) for name in DETAIL_FIELDS}
+    return {
+        **fields,
+        "status": model.lifecycle,
+        "retires_on": model.retirement_date,
+        "key": model.key,
+        "lab": lab.slug,
+        "lab_name": lab.name,
+        "successor": successor.key if successor else None,
+        "offerings": offerings_of(model),
+        "url": request.build_absolute_uri(model.get_absolute_url()),
+        "prices_url": request.build_absolute_uri(
+            reverse("api:model_prices", kwargs={"lab": lab.slug, "model": model.slug})
+        ),
+    }
 
 
 class Error(Schema):
@@ -359,20 +409,20 @@ class Error(Schema):
 @cached(freshness.CATALOG, freshness.PRICES)
 def model_detail(request: HttpRequest, lab: str, model: str):
     """One model: its facts, the hosts that serve it and the link to its page."""
-    return get_model(lab, model)
+    return detail_of(get_model(lab, model, MODEL_FIELDS), request)
 
 
 # --- Prices ------------------------------------------------------------------------------------------------
 
 
-class QuoteOut(Schema):
+class QuoteOut(Answer):
     source: str = Field(description="The slug of the source.")
     usd_per_million: str = Field(description="Its figure, in the price's unit.")
     observed_at: dt.datetime = Field(description="When the source first gave this figure.")
     since: dt.datetime = Field(description="From when the source says the figure applies.")
 
 
-class PriceOut(Schema):
+class PriceOut(Answer):
     host: str = Field(description="The slug of the host whose price this is.")
     host_model_id: str = Field(description="The id the host's API expects.")
     component: str = Field(description="input, output, cache_read, audio_input, …")
@@ -400,15 +450,16 @@ class PriceOut(Schema):
     )
 
 
-class ModelPrices(Schema):
+class ModelPrices(Answer):
     model: str
     prices: list[PriceOut]
 
 
-def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
+def price_row(period, quotes: list[QuotedFigure]) -> dict:
+    """A row of PricePeriod.objects.history_of as PriceOut gives it."""
     return {
-        "host": period.offering.host.slug,
-        "host_model_id": period.offering.host_model_id,
+        "host": period.offering__host__slug,
+        "host_model_id": period.offering__host_model_id,
         "component": period.component,
         "tier": period.tier or None,
         "mode": period.mode,
@@ -419,13 +470,13 @@ def price_row(period: PricePeriod, quotes: list[SourcePeriod]) -> dict:
         "effective": period.effective,
         "opening": period.opening,
         "observed_at": period.observed_at,
-        "source": period.source.slug,
+        "source": period.source__slug,
         "quotes": [
             {
-                "source": q.source.slug,
+                "source": q.source,
                 "usd_per_million": decimal_text(q.price),
                 "observed_at": q.observed_at,
-                "since": q.valid_from,
+                "since": q.since,
             }
             for q in quotes
         ],

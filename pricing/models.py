@@ -99,6 +99,28 @@ class Opening(models.TextChoices):
     CORRECTION = "correction", "Correction"  # another source is followed now and gives another figure
 
 
+# What PricePeriodQuerySet.history_of gives of each period: what a row of the history shows (the API's prices,
+# the CSV), and the period's key for its sources' quotes (pricing.queries.quotes_for).
+HISTORY_FIELDS = [
+    "pk",
+    "offering_id",
+    "offering__host__slug",
+    "offering__host_model_id",
+    "component",
+    "tier",
+    "mode",
+    "price",
+    "unit",
+    "valid_from",
+    "valid_to",
+    "source_id",
+    "source__slug",
+    "observed_at",
+    "effective",
+    "opening",
+]
+
+
 class PricePeriodQuerySet(models.QuerySet):
     def in_force(self, on: dt.datetime | None = None) -> PricePeriodQuerySet:
         """Periods in force at a moment (now by default): a scheduled period is not in force before its start."""
@@ -110,11 +132,13 @@ class PricePeriodQuerySet(models.QuerySet):
         return self.filter(valid_from__gt=after or timezone.now())
 
     def history_of(self, model) -> PricePeriodQuerySet:
-        """Every period of every price of `model` at every host, by host, component, tier, mode and start."""
+        """Every period of every price of `model` at every host, by host, component, tier, mode and start, as
+        named rows of HISTORY_FIELDS (`row.offering__host__slug`): model instances of four tables took half
+        as long again to read."""
         return (
             self.filter(offering__model=model)
-            .select_related("offering__host", "source")
             .order_by("offering__host__slug", "component", "tier", "mode", "valid_from")
+            .values_list(*HISTORY_FIELDS, named=True)
         )
 
     def base(self) -> PricePeriodQuerySet:

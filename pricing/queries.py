@@ -438,20 +438,46 @@ def base_history(offering: Offering) -> list[PricePeriod]:
     )
 
 
-def quotes_for(periods: list[PricePeriod], on: dt.datetime | None = None) -> dict[int, list[SourcePeriod]]:
+@dataclass(frozen=True, slots=True)
+class QuotedFigure:
+    """One source's accepted figure for a published price, as quotes_for gives it."""
+
+    source: str  # the source's slug
+    price: Decimal
+    observed_at: dt.datetime  # when the source first gave it
+    since: dt.datetime  # from when the source says it applies
+
+
+def quotes_for(periods: list, on: dt.datetime | None = None) -> dict[int, list[QuotedFigure]]:
     """Published period id → every source's accepted figure for its key on its date, the followed source first.
+    `periods` are PricePeriods or rows with their fields (PricePeriod.objects.history_of).
 
     The date is `on` when given; else now for a period in force, its start for a scheduled one, and its last
-    moment for a closed one. One query."""
+    moment for a closed one. One query, of values: records as model instances took twice as long."""
     now = timezone.now()
-    records: dict[tuple, list[SourcePeriod]] = {}
+    records: dict[tuple, list[tuple]] = {}
     rows = (
         SourcePeriod.objects.filter(offering_id__in={p.offering_id for p in periods}, review=Review.ACCEPTED)
-        .select_related("source")
         .order_by("valid_from")
+        .values_list(
+            "offering_id",
+            "component",
+            "tier",
+            "mode",
+            "valid_from",
+            "valid_to",
+            "source_id",
+            "source__priority",
+            "source__slug",
+            "price",
+            "observed_at",
+        )
     )
-    for row in rows:
-        records.setdefault((row.offering_id, row.component, row.tier, row.mode), []).append(row)
+    for offering_id, component, tier, mode, valid_from, valid_to, source_id, priority, *figure in rows:
+        figure = QuotedFigure(figure[0], figure[1], figure[2], valid_from)
+        records.setdefault((offering_id, component, tier, mode), []).append(
+            (valid_from, valid_to, source_id, priority, figure)
+        )
     found = {}
     for period in periods:
         if on is not None:
@@ -465,9 +491,8 @@ def quotes_for(periods: list[PricePeriod], on: dt.datetime | None = None) -> dic
         covering = [
             r
             for r in records.get((period.offering_id, period.component, period.tier, period.mode), [])
-            if r.valid_from <= moment and (r.valid_to is None or moment < r.valid_to)
+            if r[0] <= moment and (r[1] is None or moment < r[1])
         ]
-        found[period.pk] = sorted(
-            covering, key=lambda r: (r.source_id != period.source_id, -r.source.priority)
-        )
+        covering.sort(key=lambda r: (r[2] != period.source_id, -r[3]))
+        found[period.pk] = [r[4] for r in covering]
     return found

@@ -52,8 +52,8 @@ def history_csv(request, lab: str, model: str) -> HttpResponse:
         writer.writerow(
             [
                 model.key,
-                period.offering.host.slug,
-                _cell(period.offering.host_model_id),
+                period.offering__host__slug,
+                _cell(period.offering__host_model_id),
                 period.component,
                 period.tier,
                 period.mode,
@@ -64,9 +64,9 @@ def history_csv(request, lab: str, model: str) -> HttpResponse:
                 period.effective,
                 period.opening,
                 period.observed_at.isoformat(),
-                period.source.slug,
+                period.source__slug,
                 # Every source's figure on the period's date, as in the API: "litellm=2.5;models_dev=2.5".
-                ";".join(f"{q.source.slug}={decimal_text(q.price)}" for q in quotes[period.pk]),
+                ";".join(f"{q.source}={decimal_text(q.price)}" for q in quotes[period.pk]),
             ]
         )
     return response

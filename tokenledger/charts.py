@@ -61,7 +61,9 @@ CONFIG = {"displayModeBar": False, "responsive": True}
 def to_html(fig: dict, *, div_id: str, load_plotly: bool = True) -> str:
     """The chart as an HTML fragment; `load_plotly` adds the script tags (only the page's first chart needs them:
     deferred, they run once the whole page is read, and draw every chart on it)."""
-    figure_json = pio.to_json({**fig, "config": CONFIG}, validate=False).translate(
+    # Plotly's json engine, as before orjson was installed for the API: "auto" would pick orjson and write
+    # figures differently (no \\u escapes, other float spellings).
+    figure_json = pio.to_json({**fig, "config": CONFIG}, validate=False, engine="json").translate(
         SCRIPT_ESCAPES
     )  # no label can close the block
     html = (
