@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tokenledger.context_processors.typical_conversation",
+                "tokenledger.context_processors.site_links",
             ],
         },
     },
