@@ -126,7 +126,7 @@ def _http_date(timestamp: int) -> str:
     return http_date(timestamp)
 
 
-def _signed_in(request) -> bool:
+def signed_in(request) -> bool:
     """Only a request with a session cookie can be signed in: without one, the session and the user are not read."""
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
@@ -170,7 +170,7 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
             if (
                 request.method not in ("GET", "HEAD")
                 or in_error
-                or (not signed_in_too and _signed_in(request))
+                or (not signed_in_too and signed_in(request))
             ):
                 return view(request, *args, **kwargs)
             request.GET = QueryDict(query)
@@ -188,23 +188,12 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
             if not_modified is not None:
                 return not_modified
             key = f"page:{digest}"
-            near = caches["near"] if "near" in settings.CACHES else None
-            response = near.get(key) if near else None
+            response = _kept(key)
             if response is None:
-                response = cache.get(key)
-                if response is None:
-                    response = view(request, *args, **kwargs)
-                    if response.status_code != 200:
-                        return response
-                    if not response.streaming and not response.cookies:
-                        if hasattr(response, "render"):
-                            response.render()
-                        if len(response.content) <= PAGE_MAX_BYTES:
-                            cache.set(key, response, PAGE_TIMEOUT)
-                            if near:
-                                near.set(key, response, PAGE_TIMEOUT)
-                elif near:
-                    near.set(key, response, PAGE_TIMEOUT)
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return response
+                _keep(key, response)
             response["ETag"] = etag
             if last_modified:
                 response["Last-Modified"] = _http_date(last_modified)
@@ -214,6 +203,35 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
         return wrapper
 
     return decorator
+
+
+def _near():
+    """This process's near cache of pages, beside a shared one (CACHES["near"]), or None."""
+    return caches["near"] if "near" in settings.CACHES else None
+
+
+def _kept(key: str):
+    """The page kept under `key`: from this process's near cache, else from the shared one (then kept near too)."""
+    near = _near()
+    response = near.get(key) if near else None
+    if response is None:
+        response = cache.get(key)
+        if response is not None and near:
+            near.set(key, response, PAGE_TIMEOUT)
+    return response
+
+
+def _keep(key: str, response) -> None:
+    """Keep a page just built under `key` (and near), unless it streams, sets a cookie or is over PAGE_MAX_BYTES."""
+    if response.streaming or response.cookies:
+        return
+    if hasattr(response, "render"):
+        response.render()
+    if len(response.content) > PAGE_MAX_BYTES:
+        return
+    cache.set(key, response, PAGE_TIMEOUT)
+    if near := _near():
+        near.set(key, response, PAGE_TIMEOUT)
 
 
 def _bump_on_change(scope: str, *models) -> None:
