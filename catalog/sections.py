@@ -22,7 +22,7 @@ built.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -47,6 +47,11 @@ class Lazy:
         return self.value
 
 
+def resolve(value: Any) -> Any:
+    """A context's value as a tag reads it: computed if it is `Lazy`."""
+    return value() if isinstance(value, Lazy) else value
+
+
 class Sections:
     """The cached parts of one page, about one object (`owner`, e.g. "model:4"), each reading data of the kinds
     `scopes` names (part name → kinds; a name missing from it reads them all)."""
@@ -56,24 +61,18 @@ class Sections:
         self.scopes = scopes
         self.enabled = enabled
         self.today = timezone.now().date()
-        self._versions: dict[tuple[str, ...], str] = {}
         self._found: dict[str, Any] = {}
 
     @classmethod
     def for_request(cls, request, owner: str, scopes: dict[str, tuple[str, ...]], *, enabled: bool = True):
         """Parts for an anonymous reader's GET; disabled for anyone signed in (see the module's docstring)."""
-        anonymous = not request.user.is_authenticated
+        anonymous = not freshness.signed_in(request)
         return cls(owner, scopes, enabled=enabled and anonymous and request.method in ("GET", "HEAD"))
-
-    def version(self, scopes: tuple[str, ...]) -> str:
-        if scopes not in self._versions:
-            self._versions[scopes] = freshness.trusted(scopes)[0]
-        return self._versions[scopes]
 
     def key(self, name: str, *extra: object, shared: bool = False) -> str:
         scopes = self.scopes.get(name, freshness.ALL)
         owner = "" if shared else self.owner
-        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{self.version(scopes)}|{self.today}"
+        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{freshness.trusted(scopes)[0]}|{self.today}"
         return f"section:{hashlib.sha256(text.encode()).hexdigest()}"
 
     def prefetch(self, *parts: str | tuple) -> None:
@@ -103,6 +102,3 @@ class Sections:
             value = build()
             self._set(key, value)
         return value
-
-    def html(self, name: str, render: Callable[[], str], extra: Iterable[object] = ()) -> str:
-        return self.data(name, render, *extra)

@@ -16,7 +16,7 @@ class SectionNode(template.Node):
         if sections is None:
             return self.nodelist.render(context)
         extra = [value.resolve(context) for value in self.extra]
-        return sections.html(self.name, lambda: self.nodelist.render(context), extra)
+        return sections.data(self.name, lambda: self.nodelist.render(context), *extra)
 
 
 @register.tag

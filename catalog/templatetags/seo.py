@@ -7,6 +7,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog import seo
+from catalog.sections import resolve
 
 register = template.Library()
 
@@ -23,22 +24,17 @@ def page_url(context) -> str:
 def model_json_ld(context) -> SafeString:
     """The profile page's model (`model`, its public `profile` or None, its `hosts`) as a JSON-LD script."""
     model = context["model"]
-    hosts = context.get("hosts", [])
     seller = next(
         (
             h.offering.host.name
-            for h in (
-                hosts() if callable(hosts) else hosts
-            )  # computed when first read (catalog.sections.Lazy)
+            for h in resolve(context.get("hosts", []))
             if h.offering.host_id == model.listed_price_host_id
         ),
         None,
     )
     if seller is None and model.listed_price_host_id:
         seller = model.listed_price_host.name
-    profile = context.get("profile")
-    if callable(profile):  # computed when first read (catalog.sections.Lazy)
-        profile = profile()
+    profile = resolve(context.get("profile"))
     data = seo.model_json_ld(model, profile, url=seo.absolute_url(model.get_absolute_url()), seller=seller)
     return seo.json_ld_script(data)
 

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from catalog.markdown import render_markdown
 from catalog.models import OfferingKind
+from catalog.sections import resolve
 from tokenledger import formatting
 
 register = template.Library()
@@ -139,15 +140,13 @@ def host_rows(context, costs: list, model) -> SafeString:
     answer."""
 
     def parts() -> dict[int, tuple[str, str, str, str]]:
-        hosts = context["hosts"]
-        return _host_row_parts(hosts() if callable(hosts) else hosts, model)
+        return _host_row_parts(resolve(context["hosts"]), model)
 
     sections = context.get("sections")
     written = parts() if sections is None else sections.data("host-rows", parts)
     rows = []
-    shown: dict[Decimal | None, str] = {
-        None: "—"
-    }  # hosts mostly charge what others do: each cost written once
+    # Hosts mostly charge what others do: each cost is written once.
+    shown: dict[Decimal | None, str] = {None: "—"}
     for host in costs:
         start, before_badge, before_cost, end = written[host.offering_id]
         conversation = host.typical_conversation_cost
