@@ -134,9 +134,8 @@ class OfferingPrices:
     conversation: Conversation
     is_cheapest: bool = False
     disagreements: list[Disagreement] = field(default_factory=list)
-    announced: bool = (
-        False  # a price of it starts later (PricePeriod.objects.scheduled), as host_prices saw it
-    )
+    # A price of it starts later (PricePeriod.objects.scheduled), as host_prices saw it.
+    announced: bool = False
     base: dict[str, PricePeriod] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -316,14 +315,11 @@ class PriceInForce:
     is_correction = PricePeriod.is_correction
 
 
-def prices_by_host(
-    model: Model, conversation: Conversation | None = None, *, hosts: list[OfferingPrices] | None = None
-) -> list[OfferingPrices]:
-    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries, or
-    none given `hosts` (what `host_prices` returned, which this changes: the page's sections keep a copy); each
+def prices_by_host(model: Model, conversation: Conversation | None = None) -> list[OfferingPrices]:
+    """Prices in force at every host of `model`: the lab's own API first, then the cheapest. Four queries; each
     price's `source` is one of `sources_by_id()`, shared (one instance per source, not one per row), and carries
     its `last_seen`."""
-    return for_conversation(host_prices(model) if hosts is None else hosts, model, conversation)
+    return for_conversation(host_prices(model), model, conversation)
 
 
 def host_prices(model: Model, sources: dict[int, PriceSource] | None = None) -> list[OfferingPrices]:
@@ -390,7 +386,7 @@ def for_conversation(
         row = rows[host.offering_id]
         row.offering.model = model
         row.conversation, row.is_cheapest = conversation, host.is_cheapest
-        row.__dict__.pop("typical_conversation_cost", None)
+        row.__dict__["typical_conversation_cost"] = host.typical_conversation_cost  # as rank priced it
         ranked.append(row)
     return ranked
 
