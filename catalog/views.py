@@ -360,19 +360,13 @@ def section_numbers(
     return {name: f"{number:02d}" for number, name in enumerate(sections, 1)}
 
 
-# The profile page's cached parts (catalog.sections) and the kinds of data each reads; the rest read them all.
-PROFILE_SECTIONS = {
-    "model": (freshness.CATALOG, freshness.PRICES),  # its listed prices are the ledger's
-    "hosts": (freshness.CATALOG, freshness.PRICES),
-    "sources": (freshness.CATALOG, freshness.PRICES),  # every page's (the last sync of each)
-    "host-costs": (freshness.CATALOG, freshness.PRICES),
-    "description": (freshness.CATALOG, freshness.PRICES),  # read it all the same: one query for both
-    "head": (freshness.CATALOG, freshness.PRICES),
-    "header": (freshness.CATALOG, freshness.PRICES),
-    "price-notes": (freshness.CATALOG, freshness.PRICES),
-    "host-rows": (freshness.CATALOG, freshness.PRICES),
-    "price-links": (freshness.CATALOG, freshness.PRICES),
-}
+# The profile page's cached parts (catalog.sections) that read the catalogue and prices only (a model's listed
+# prices are the ledger's; "sources" is every page's, the last sync of each); the others read every kind of data.
+PROFILE_SECTIONS = dict.fromkeys(
+    ("model", "hosts", "sources", "host-costs", "description", "head", "header", "price-notes", "host-rows",
+     "price-links"),
+    (freshness.CATALOG, freshness.PRICES),
+)  # fmt: skip
 
 
 def render_profile_page(
