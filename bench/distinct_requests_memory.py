@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.support.processes import free_port  # noqa: E402
+
 SERVER = ROOT / "bench" / "support" / "stats_server.py"
 
 # Each kind of request, {n} made distinct: the page is the same for a reader every time.
@@ -38,12 +40,6 @@ KINDS = [
     "/models/openai/gpt-4o/?utm_source=feed{n}",
     "/compare/?models=openai/gpt-4o,anthropic/claude-sonnet-4-5&ref={n}",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _rss_mib(pid: int) -> float:
@@ -100,7 +96,7 @@ def main() -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, str(SERVER), str(port)], cwd=checkout, env=env)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.support.processes import free_port  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGES = {
@@ -32,12 +32,6 @@ PAGES = {
     "compare (3 models)": "/compare/?models=openai/gpt-4o,anthropic/claude-sonnet-4-5,google/gemini-2.5-flash",
     "home": "/",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
@@ -64,7 +58,7 @@ def _kib(size: int) -> str:
 
 
 def main() -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "1",

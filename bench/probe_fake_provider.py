@@ -31,6 +31,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.support.processes import free_port
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.setdefault("TOKENLEDGER_VAR_DIR", tempfile.mkdtemp(prefix="tokenledger-bench-"))
 
@@ -47,13 +49,6 @@ from monitoring.models import Adapter, ProbeRollup, ProbeRun, ProbeTarget  # noq
 from monitoring.probing import ProbeSpec, probe, probe_all  # noqa: E402
 from monitoring.tasks import probe_slot  # noqa: E402
 from tokenledger.sample_data import load_all  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 BENCH = Path(__file__).resolve().parent
 

@@ -74,6 +74,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.support.processes import cpu_seconds  # noqa: E402
+
 PORTS = range(8300, 8400)
 CLIENTS = 20
 CLIENT_PROCESSES = 2
@@ -200,33 +203,15 @@ def measure(port: int, load: Load, seconds: float) -> Result:
     return Result(latencies, statuses, max(part[2] for part in parts), sum(part[3] for part in parts))
 
 
-def process_tree_cpu(pid: int) -> float:
-    """CPU seconds of a process (with its children it has reaped) and of its live children, from /proc: what
-    gunicorn's master and workers spent, whatever else the machine runs at the same time."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def stat(path: Path) -> list[str] | None:
-        try:
-            return path.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-
-    total = 0.0
-    own = stat(Path(f"/proc/{pid}/stat"))
-    if own:
-        total += sum(int(value) for value in own[11:15]) / ticks  # utime, stime, cutime, cstime
-    for path in Path("/proc").glob("[0-9]*/stat"):
-        fields = stat(path)
-        if fields and fields[1] == str(pid):  # the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def measure_server(port: int, load: Load, seconds: float, server_pid: int) -> Result:
     """`measure`, with the CPU that gunicorn spent on those requests."""
-    before = process_tree_cpu(server_pid)
+
+    def gunicorn(pid: int, ppid: int, pgrp: int, cmdline: str) -> bool:
+        return server_pid in (pid, ppid)  # the master and its workers
+
+    before = cpu_seconds(gunicorn)
     result = measure(port, load, seconds)
-    result.server_cpu = process_tree_cpu(server_pid) - before
+    result.server_cpu = cpu_seconds(gunicorn) - before
     return result
 
 

@@ -30,7 +30,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from bench.support.processes import cpu_seconds, free_port  # noqa: E402
 
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "90"))
 CLIENTS = 20
@@ -54,12 +54,6 @@ FEED_DELAY_SECONDS = (
 )
 WORKERS = ("machine-a", "machine-b")
 MISS = "/models/?min_context={n}"  # a new address each time: never in the cache
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def log(message: str) -> None:
@@ -122,23 +116,6 @@ def wait_for(condition, *, timeout: float, every: float = 0.5, what: str = "it")
             return value
         time.sleep(every)
     raise TimeoutError(f"{what} did not happen within {timeout:g} s")
-
-
-def cpu_seconds(match) -> float:
-    """CPU time (user + system) used so far by every live process for which match(pid, pgrp, cmdline) holds."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if match(int(entry.name), int(fields[2]), cmdline):
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -330,9 +307,9 @@ def run(processes: Processes, feed_url: str) -> None:
     groups = {name: processes.started[name].pid for name in (*WORKERS, "web-1", "web-2")}
 
     def cpu() -> dict[str, float]:
-        used = {name: cpu_seconds(lambda pid, pgrp, cmd, g=g: pgrp == g) for name, g in groups.items()}
+        used = {name: cpu_seconds(lambda pid, ppid, pgrp, cmd, g=g: pgrp == g) for name, g in groups.items()}
         used["postgres"] = cpu_seconds(
-            lambda pid, pgrp, cmd: cmd.startswith("postgres:") and f" {bench_db} " in cmd
+            lambda pid, ppid, pgrp, cmd: cmd.startswith("postgres:") and f" {bench_db} " in cmd
         )
         return used
 
