@@ -49,6 +49,8 @@ CLIENTS = 20
 TARGETS = 250
 VISIBILITY_TIMEOUT = 30
 SLOW_MS = 20_000  # the slot batch holding the slow target takes this long: a task surely in flight
+KILL_MARGIN_SECONDS = 8  # a task in flight is killed only with this much of it left to run
+INSPECT_SECONDS = 3  # how long a broadcast to the workers waits for their answers
 FEED_DELAY_SECONDS = (
     3.0  # the feed server answers this late, so the first sync holds the lease when the second comes
 )
@@ -337,21 +339,27 @@ def run(processes: Processes, feed_url: str) -> None:
     )
 
     # (c) a pool process killed, then a whole worker
+    def active() -> dict[str, list[dict]]:
+        """Each worker's running tasks. A busy worker answers a broadcast late, and a late answer is dropped:
+        INSPECT_SECONDS leaves it time (at 1 s a run at load 5 saw no slot in flight for 90 s)."""
+        return app.control.inspect(timeout=INSPECT_SECONDS).active() or {}
+
     def in_flight():
-        """The probe task holding the slow target, if it started less than half its length ago (so that it
-        is surely still running when the kill lands, on a machine busy enough to slow inspect's answers)."""
-        for host, tasks in (app.control.inspect(timeout=1).active() or {}).items():
+        """The probe task holding the slow target, if it has KILL_MARGIN_SECONDS left to run (so that it is
+        surely still running when the kill lands, however late inspect's answer came)."""
+        for host, tasks in active().items():
             for task in tasks:
                 if (
                     task["name"] == "monitoring.tasks.probe_slot"
                     and slow.pk in task["args"][0]
-                    and time.time() - (task["time_start"] or 0) < SLOW_MS / 2000
+                    and time.time() - (task["time_start"] or 0) < SLOW_MS / 1000 - KILL_MARGIN_SECONDS
                 ):
                     return host, task
         return None
 
     def kill_and_watch(whole_worker: bool) -> dict:
-        host, task = wait_for(in_flight, timeout=90, every=0.5, what="a slot with the slow target in flight")
+        # Beat makes a slot a minute: three of them to catch one in flight.
+        host, task = wait_for(in_flight, timeout=180, every=0.5, what="a slot with the slow target in flight")
         slot = dt.datetime.fromisoformat(task["args"][1])
         assert not ProbeRun.objects.filter(target=slow, started_at=slot).exists(), "killed too late"
         killed_at = time.monotonic()
@@ -364,12 +372,7 @@ def run(processes: Processes, feed_url: str) -> None:
         log(f"kill -9 {victim} while it probes the slot of {slot:%H:%M}")
         again = wait_for(
             lambda: next(
-                (
-                    h
-                    for h, tasks in (app.control.inspect(timeout=1).active() or {}).items()
-                    for t in tasks
-                    if t["id"] == task["id"]
-                ),
+                (h for h, tasks in active().items() for t in tasks if t["id"] == task["id"]),
                 None,
             ),
             timeout=VISIBILITY_TIMEOUT + 60,
