@@ -85,40 +85,62 @@ def bump(*scopes: str) -> None:
 
 
 def current(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
-    """The combined version of these kinds of data and when the latest of them changed. One query, in SQL: it
-    comes before every cached answer, where building it through the ORM took ten times as long as running it."""
+    """The combined version of these kinds of data and when the latest of them changed. One query."""
+    return _combined(_stamps(scopes), scopes)
+
+
+def _stamps(scopes: tuple[str, ...]) -> dict[str, tuple[str, dt.datetime]]:
+    """Each kind's version and when it changed (kinds never changed are missing). In SQL: it comes before every
+    built page, where building the query through the ORM took ten times as long as running it."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     placeholders = ", ".join(["%s"] * len(scopes))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT scope, version, changed_at FROM {table} WHERE scope IN ({placeholders})", scopes
         )
-        rows = sorted(cursor.fetchall())
+        # SQLite gives the stored UTC time without its zone.
+        return {
+            scope: (stamp, at if at.tzinfo else at.replace(tzinfo=dt.UTC))
+            for scope, stamp, at in cursor.fetchall()
+        }
+
+
+def _combined(
+    stamps: dict[str, tuple[str, dt.datetime]], scopes: tuple[str, ...]
+) -> tuple[str, dt.datetime | None]:
+    rows = sorted((scope, *stamps[scope]) for scope in set(scopes) if scope in stamps)
     version = "|".join(f"{scope}:{stamp}" for scope, stamp, _ in rows) or "none"
-    # SQLite gives the stored UTC time without its zone.
-    changed = [at if at.tzinfo else at.replace(tzinfo=dt.UTC) for _, _, at in rows]
-    return version, max(changed, default=None)
+    return version, max((at for _, _, at in rows), default=None)
 
 
-_trusted: dict[tuple[str, ...], tuple[float, tuple[str, dt.datetime | None]]] = {}
+# Every kind's stamps as this process last read them, until when they are trusted, and what `trusted` made of
+# them for each set of kinds asked for; replaced whole, so that a thread never sees half of a new reading.
+_trusted: tuple[float, dict, dict] = (-1.0, {}, {})
 _clock = time.monotonic
 
 
 def trusted(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
     """`current(scopes)` as this process last read it, if that was less than VERSIONS_TRUSTED_FOR ago: what cached
-    pages are keyed by. Not for decisions that must see every change (a sync's plan reads `current`)."""
+    pages and sections are keyed by. Every kind is read at once (a page and its sections name different kinds:
+    one query, not one per set). Not for decisions that must see every change (a sync's plan reads `current`)."""
+    global _trusted
     now = _clock()
-    remembered = _trusted.get(scopes)
-    if remembered is not None and now < remembered[0]:
-        return remembered[1]
-    versions = current(scopes)
-    _trusted[scopes] = (now + VERSIONS_TRUSTED_FOR, versions)
+    until, stamps, combined = _trusted
+    if now >= until:
+        stamps, combined = _stamps(ALL), {}
+        _trusted = (now + VERSIONS_TRUSTED_FOR, stamps, combined)
+    versions = combined.get(scopes)
+    if versions is None:
+        if not set(scopes) <= set(ALL):
+            raise ValueError(f"Unknown kinds of data: {sorted(set(scopes) - set(ALL))}")
+        versions = combined[scopes] = _combined(stamps, scopes)
     return versions
 
 
 def forget_versions() -> None:
     """Read the data versions again at the next page (bump does it; so does each test)."""
-    _trusted.clear()
+    global _trusted
+    _trusted = (-1.0, {}, {})
 
 
 @functools.lru_cache(maxsize=16)
