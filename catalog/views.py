@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import freshness, highlights, search
-from catalog.browse import DEFAULT_SORT, MAX_PAGES, BrowseParams, CatalogQuery, SortedIdsPaginator
+from catalog.browse import DEFAULT_SORT, MAX_PAGES, BrowseParams, CatalogQuery, SortedIdsPaginator, chips
 from catalog.comparing import MAX_COMPARED, CompareParams, WorkloadForm, candidates, compare_url, picked_keys
 from catalog.freshness import cached_page
 from catalog.lifecycle import successor_of
@@ -204,11 +204,22 @@ def page_number(request) -> int:
     return PageParams(request.GET).values.get("page", 1)
 
 
+# What every page and order of one search shares, kept by its filters (CatalogQuery.filters): the number of
+# models found and the filters with their counts, half of building a page of /models/.
+BROWSE_SECTIONS = dict.fromkeys(("found", "filter-fields", "chips"), (freshness.CATALOG, freshness.PRICES))
+
+
 @cached_page(*freshness.ALL, params=BrowseParams)
 def model_list(request):
     """Browse the catalog: search, filters with counts, sorting and pages, all in the query string."""
     query = CatalogQuery.from_query(request.GET)
-    page = SortedIdsPaginator(query.models(), MODELS_PER_PAGE).get_page(page_number(request))
+    sections = Sections.for_request(request, "browse", BROWSE_SECTIONS)
+    filters = query.filters
+    sections.prefetch(("found", filters), ("filter-fields", filters), ("chips", filters))
+    facets = Lazy(query.facets)  # counted only where a section that shows them is built
+    models = query.models()
+    found = sections.data("found", models.count, filters)
+    page = SortedIdsPaginator(models, MODELS_PER_PAGE, count=found).get_page(page_number(request))
     # Models ticked for comparing, kept in the query string like every other choice.
     keys = picked_keys(request.GET)[:MAX_COMPARED]
     picked = {model.key: model for model in Model.objects.with_lab().by_keys(keys)} if keys else {}
@@ -222,7 +233,9 @@ def model_list(request):
             "page": page,
             "query": query,
             "search_text": query.q,
-            "facets": query.facets(),
+            "sections": sections,
+            "facets": facets,
+            "chips": sections.data("chips", lambda: chips(facets()), filters) if query.is_filtered else [],
             "sorts": query.sorts,
             "did_you_mean": did_you_mean,
             "default_sort": DEFAULT_SORT,

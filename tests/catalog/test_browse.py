@@ -12,7 +12,7 @@ from catalog.browse import CatalogQuery
 from catalog.models import Model, ModelStatus, Offering, OfferingKind
 from pricing.listing import refresh_listed_prices
 from pricing.models import Component, Mode, PricePeriod
-from tests.fixtures import text_of
+from tests.fixtures import empty_caches, text_of
 from tokenledger.formatting import usd
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,14 @@ def facet_count(response, param: str, value: str) -> int:
         rf'name="{param}" value="{re.escape(value)}"[^>]*> [^<]* <span class="count">([\d,]+)</span>',
         response.content.decode(),
     )
+    assert match, f"no choice {param}={value}"
+    return int(match[1].replace(",", ""))
+
+
+def option_count(response, param: str, value: str) -> int:
+    """The count beside a threshold's choice (a select's option)."""
+    select = re.search(rf'<select name="{param}".*?</select>', response.content.decode(), re.S)
+    match = re.search(rf'<option value="{value}"[^>]*>[^<]*\(([\d,]+)\)</option>', select[0])
     assert match, f"no choice {param}={value}"
     return int(match[1].replace(",", ""))
 
@@ -156,6 +164,34 @@ def test_the_browse_page_takes_the_same_queries_with_few_models_as_with_many(
     freshness.forget_versions()  # the second page reads the data versions too
     with django_assert_num_queries(len(few)):
         reader.get(URL, {k: v for k, v in params.items() if k == "sort"})
+
+
+def test_another_page_or_order_of_one_search_reads_only_its_page(
+    sample_data, reader, django_assert_num_queries
+):
+    params = {"cap": "tools", "sort": "conversation"}
+    reader.get(URL, params)
+
+    # The number found and the filters' counts are the first page's: only the page's models are read.
+    with django_assert_num_queries(1):
+        second = reader.get(URL, {**params, "page": "2", "sort": "input_price"})
+
+    empty_caches()
+    freshness.forget_versions()
+    assert second.content == reader.get(URL, {**params, "page": "2", "sort": "input_price"}).content
+
+
+def test_the_counts_of_a_search_follow_the_catalogue(sample_data, reader):
+    params = {"cap": "tools"}
+    before = reader.get(URL, params)
+    model = Model.objects.current().filter(supports_tools=True, context_window__lt=32_000).first()
+
+    model.context_window = 1_000_000
+    model.save()  # an editor's change in the admin: a new version of the catalogue
+
+    after = reader.get(URL, {**params, "page": "2"})
+    assert option_count(after, "min_context", "1000000") == option_count(before, "min_context", "1000000") + 1
+    assert f"{CatalogQuery(capabilities=['tools']).models().count()} models" in text_of(after)
 
 
 def row_of(response, key: str) -> str:
