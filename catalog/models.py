@@ -471,10 +471,7 @@ class Offering(models.Model):
     def withdrawn_on(self) -> dt.datetime | None:
         """When the host stopped selling it at a price: every period has ended, the last on this date (needs
         `with_price_end`); None while a price runs or is announced, or if none was ever recorded."""
-        end = getattr(self, "price_end", None)
-        if getattr(self, "open_prices", 0) or end is None or end > timezone.now():
-            return None
-        return end
+        return withdrawal(getattr(self, "price_end", None), getattr(self, "open_prices", 0))
 
     @property
     def is_labs_own(self) -> bool:
@@ -486,6 +483,13 @@ class Offering(models.Model):
         if self.retires_on is not None:
             return lifecycle_status(self.model.status, self.retires_on, timezone.localdate())
         return self.model.lifecycle
+
+
+def withdrawal(price_end: dt.datetime | None, open_prices: int) -> dt.datetime | None:
+    """`Offering.withdrawn_on` from the two annotations of `with_price_end`."""
+    if open_prices or price_end is None or price_end > timezone.now():
+        return None
+    return price_end
 
 
 class ModelAlias(models.Model):

@@ -93,7 +93,9 @@ def availability(request, lab: str, model: str):
     now = timezone.now()
     hosts = []
     targets = list(
-        ProbeTarget.objects.filter(offering__model=found, enabled=True).select_related("offering__host")
+        ProbeTarget.objects.filter(offering__model_id=found["pk"], enabled=True).select_related(
+            "offering__host"
+        )
     )
     daily = daily_series([target.pk for target in targets], now=now)
     for target in targets:
@@ -127,4 +129,4 @@ def availability(request, lab: str, model: str):
                 "daily": [day_row(rollup) for rollup in daily[target.pk]],
             }
         )
-    return {"model": found.key, "hosts": hosts}
+    return {"model": f"{found['lab__slug']}/{found['slug']}", "hosts": hosts}
