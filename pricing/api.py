@@ -223,7 +223,7 @@ def summaries(rows: list[dict], request: HttpRequest) -> list[dict]:
                 "lab": lab,
                 "slug": slug,
                 "name": row["name"],
-                "hosts": row["host_count"] or 0,
+                "hosts": row["host_count"],
                 "context_window": row["context_window"],
                 "url": page_url(lab, slug),
                 "base_price": None
@@ -264,12 +264,19 @@ class Catalogue:
         return PAGE_OF["lab"].rows(lab=self.lab, offset=offset, limit=limit)
 
     def count(self) -> int:
-        """How many models the list holds. One query."""
+        """How many models the list holds: one query, then remembered for every page of it while the data keeps
+        the version its answers are cached under (catalog.freshness.remembered)."""
+        return freshness.remembered(LIST_SCOPES, ("api-list-count", self.lab, self.q), self._counted)
+
+    def _counted(self) -> int:
         if self.q.strip():
             return self.models().count()
         if self.lab is None:
             return COUNT_OF["all"].rows()[0]
         return COUNT_OF["lab"].rows(lab=self.lab)[0]
+
+
+LIST_SCOPES = (freshness.CATALOG, freshness.PRICES)  # what the list's answers are cached by
 
 
 def _page(models: ModelQuerySet, offset: int, limit: int) -> QuerySet:
@@ -300,6 +307,10 @@ COUNT_OF = {
     ),
 }
 
+LAB_EXISTS = PreparedQuery(
+    lambda lab: Provider.objects.filter(slug=lab).order_by().values_list("pk", flat=True)[:1], lab=str
+)
+
 
 class ModelPagination(LimitOffsetPagination):
     """Pages of a Catalogue, each page's models read as `summaries`."""
@@ -319,7 +330,7 @@ class ModelPagination(LimitOffsetPagination):
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
-@cached(freshness.CATALOG, freshness.PRICES)
+@cached(*LIST_SCOPES)
 @paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
 def list_models(
     request: HttpRequest,
@@ -343,7 +354,7 @@ def list_models(
 ):
     """The catalogue's models, by lab and name (by relevance with `q`), with their current base input and output
     prices."""
-    if lab and not Provider.objects.filter(slug=lab).exists():
+    if lab and not LAB_EXISTS.rows(lab=lab):
         raise HttpError(404, f"No lab {lab} in the catalogue.")
     return Catalogue(lab or None, q)
 
