@@ -55,6 +55,7 @@ class _Compiled:
     params: tuple  # the constants, with the parameters' places to fill
     places: dict[str, tuple[int, ...]]  # parameter → its places in params
     inlined: frozenset[str]  # parameters Django wrote into the SQL (LIMIT, OFFSET)
+    converters: dict  # column → the functions Django converts its values with
     make_row: Callable[[tuple], Any]
 
 
@@ -76,9 +77,12 @@ class PreparedQuery:
         with compiled.connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        if compiled.compiler.has_extra_select:  # columns Django adds only to order by
-            fetched = [row[: compiled.compiler.col_count] for row in fetched]
-        return [compiled.make_row(row) for row in compiled.compiler.results_iter(results=[fetched])]
+        compiler = compiled.compiler
+        if compiler.has_extra_select:  # columns Django adds only to order by
+            fetched = [row[: compiler.col_count] for row in fetched]
+        if compiled.converters:
+            fetched = compiler.apply_converters(fetched, compiled.converters)
+        return [compiled.make_row(row) for row in fetched]
 
     def _params(self, compiled: _Compiled, values: dict[str, Any]) -> list:
         if values.keys() != self.types.keys():
@@ -126,6 +130,9 @@ class PreparedQuery:
                     places[name].append(index)
                     params[index] = None
         sql, inlined = _inline_ints(sql, params, places, stand_ins)
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise TypeError("A composite primary key cannot be prepared.")
         missing = [name for name, found in places.items() if not found]
         if missing:
             raise ValueError(
@@ -139,6 +146,7 @@ class PreparedQuery:
             params=tuple(params),
             places={name: tuple(found) for name, found in places.items()},
             inlined=frozenset(inlined),
+            converters=compiler.get_converters(columns),
             make_row=make_row,
         )
 
