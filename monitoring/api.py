@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from catalog import freshness
 from monitoring.models import ProbeRun, ProbeTarget
 from monitoring.queries import Percentile, daily_series, window_stats
-from pricing.api import cached, get_model
+from pricing.api import cached, get_model, key_of
 
 router = Router(tags=["availability"])
 
@@ -129,4 +129,4 @@ def availability(request, lab: str, model: str):
                 "daily": [day_row(rollup) for rollup in daily[target.pk]],
             }
         )
-    return {"model": f"{found['lab__slug']}/{found['slug']}", "hosts": hosts}
+    return {"model": key_of(found), "hosts": hosts}

@@ -125,6 +125,11 @@ def _model_at(*fields: str) -> PreparedQuery:
 MODEL_KEY = _model_at("pk", "lab__slug", "slug")
 
 
+def key_of(row: dict) -> str:
+    """The key of a model read as a row with its lab's slug: "<lab>/<model>"."""
+    return f"{row['lab__slug']}/{row['slug']}"
+
+
 def get_model(lab: str, model: str, fields: PreparedQuery = MODEL_KEY) -> dict:
     """The model at this key as a row of `fields` (by default its id and key, MODEL_KEY); else Moved, or a 404."""
     rows = fields.rows(lab=lab, model=model)
@@ -219,7 +224,7 @@ def summaries(rows: list[dict], request: HttpRequest) -> list[dict]:
             {
                 "status": lifecycle_status(row["status"], retires_on, today),
                 "retires_on": retires_on,
-                "key": f"{lab}/{slug}",
+                "key": key_of(row),
                 "lab": lab,
                 "slug": slug,
                 "name": row["name"],
@@ -449,8 +454,8 @@ SUCCESSOR_FIELDS = (
     "release_date",
 )
 MODEL_FACTS = _model_at(
-    *{name: None for name in (*DETAIL_FIELDS, *SUCCESSOR_FIELDS, "lab__slug", "lab__name")}
-)
+    *dict.fromkeys((*DETAIL_FIELDS, *SUCCESSOR_FIELDS, "lab__slug", "lab__name"))
+)  # each once
 
 
 class ModelDetail(Lifecycle):
@@ -492,7 +497,7 @@ def detail_of(row: dict, request: HttpRequest) -> dict:
         **{name: row[name] for name in DETAIL_FIELDS},
         "status": status,
         "retires_on": retires_on,
-        "key": f"{lab}/{slug}",
+        "key": key_of(row),
         "lab": lab,
         "lab_name": row["lab__name"],
         "successor": successor.key if successor else None,
@@ -625,7 +630,7 @@ def model_prices(
     within each host, component, tier and mode; announced future prices included. Three queries (with `host`,
     four)."""
     found, host = get_model(lab, model), host or None
-    key = f"{found['lab__slug']}/{found['slug']}"
+    key = key_of(found)
     if host is not None and not HOST_OFFERS.rows(model_id=found["pk"], host=host):
         raise HttpError(404, f"{key} is not offered by a host {host}.")
     on = dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC) if as_of is not None else None
