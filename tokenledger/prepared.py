@@ -102,7 +102,8 @@ class PreparedQuery:
 
     def _compiled(self) -> _Compiled:
         compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
+        # Compiled again for another connection object (Django keeps one per thread, or per async context).
+        if compiled is None or compiled.connection is not connections[compiled.connection.alias]:
             compiled = self._local.compiled = self._compile()
         return compiled
 
