@@ -67,6 +67,18 @@ def test_aware_datetimes_go_in_and_come_out_as_the_orm_gives_them(sample_data):
     assert prepared.rows(on=ends[-1])[0][1].tzinfo is not None
 
 
+def test_dates_go_in_as_the_orm_writes_them(sample_data):
+    def retiring(day):
+        return Model.objects.filter(retires_on__lte=day).order_by("pk").values_list("slug", "retires_on")
+
+    prepared = PreparedQuery(retiring, day=dt.date)
+    days = sorted(set(Model.objects.filter(retires_on__isnull=False).values_list("retires_on", flat=True)))
+
+    for day in [days[0] - dt.timedelta(days=1), days[0], days[-1]]:
+        assert prepared.rows(day=day) == list(retiring(day))
+    assert prepared.rows(day=days[-1])
+
+
 def test_slices_become_parameters_of_limit_and_offset(sample_data):
     def page(lab, offset, limit):
         models = of_lab(lab)

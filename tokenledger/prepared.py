@@ -13,10 +13,10 @@ its connection); each run then passes the given values in their place, and the r
 Django applies (JSON, dates and times, decimals, booleans). So a value must reach the SQL as it is given, or adapted
 only as a column of its type adapts it (str and int as they are; aware datetimes and dates as the backend stores
 them), and everything else the queryset depends on must be a parameter too. What cannot be prepared is refused when
-it is compiled, not answered wrongly: a parameter that a lookup transforms (`contains` wraps it in %…%, `startswith`
-escapes it and adds a %), one the query does not use, or SQL that changes with the values (`pk__in=[...]` of a varying length,
-`None`). An int sliced into LIMIT and OFFSET (Django writes those into the SQL) becomes a placeholder as well, and
-must not be negative.
+it is compiled, not answered wrongly: a parameter that a lookup transforms (`contains` wraps it in %…%,
+`startswith` escapes it and adds a %), one the query does not use, or SQL that changes with the values (`pk__in`
+a list of varying length, `None`). An int sliced into LIMIT and OFFSET (Django writes those into the SQL) becomes a
+placeholder as well, and must not be negative.
 
 Only values querysets (`values()`, `values_list()`) can be prepared: they give dicts, tuples or named tuples as the
 queryset would; model instances are left to the ORM.
