@@ -26,7 +26,8 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -50,6 +51,7 @@ PAGE_MAX_BYTES = 512 * 1024
 VERSIONS_TRUSTED_FOR = 1.0  # seconds
 
 
+T = TypeVar("T")
 _deferred = threading.local()
 
 
@@ -138,9 +140,35 @@ def trusted(scopes: tuple[str, ...]) -> tuple[str, dt.datetime | None]:
 
 
 def forget_versions() -> None:
-    """Read the data versions again at the next page (bump does it; so does each test)."""
+    """Read the data versions again at the next page, and forget what was `remembered` (bump does it; so does
+    each test)."""
     global _trusted
     _trusted = (-1.0, {}, {})
+    _remembered.clear()
+
+
+_REMEMBERED_KEPT = 256
+_remembered: dict[tuple, Any] = {}
+_remembered_lock = threading.Lock()
+
+
+def remembered(scopes: tuple[str, ...], key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered under `key` while the data of `scopes` keeps the version this process trusts: for
+    what is the same on every page of an answer (the count of a list) and is built for a page the cache missed.
+    The version is read before computing, so a value is never older than the version it is kept under. The last
+    256 are kept."""
+    version, _ = trusted(scopes)
+    entry = (scopes, version, key)
+    try:
+        return _remembered[entry]
+    except KeyError:
+        pass
+    value = compute()
+    with _remembered_lock:
+        if len(_remembered) >= _REMEMBERED_KEPT:
+            del _remembered[next(iter(_remembered))]  # the oldest
+        _remembered[entry] = value
+    return value
 
 
 @functools.lru_cache(maxsize=16)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -11,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -157,21 +156,9 @@ class ModelQuerySet(models.QuerySet):
         return search(self, text) if text.strip() else self
 
     def with_host_count(self) -> ModelQuerySet:
-        """Annotate `host_count`: how many hosts serve each model (hosts, not ids: Bedrock lists one per region)."""
-        return self.annotate(host_count=_host_count())
-
-
-@functools.cache
-def _host_count() -> Subquery:
-    """The subquery of ModelQuerySet.with_host_count, built once: building it took a third of the time of
-    compiling a page of the API's list. Using it copies it (an expression resolves to a copy of itself)."""
-    hosts = (
-        Offering.objects.filter(model=OuterRef("pk"))
-        .order_by()
-        .values("model")
-        .annotate(n=models.Count("host", distinct=True))
-    )
-    return Subquery(hosts.values("n"), output_field=models.IntegerField())
+        """Annotate `host_count`: how many hosts serve each model (hosts, not ids: Bedrock lists one per region),
+        as `Model.hosts_serving` keeps it. An annotation, not the field itself: pages that show it ask for it."""
+        return self.annotate(host_count=F("hosts_serving"))
 
 
 def modality_flags(input_modalities: list[str], output_modalities: list[str]) -> dict[str, bool | str]:
@@ -272,6 +259,9 @@ class Model(models.Model):
     # The kinds of offering that sell it (" free payg "), for the browse page's "Sold as" filter and counts
     # without a subquery into the offerings; kept current with the search documents (catalog.search).
     offering_kinds = models.CharField(max_length=60, blank=True, editable=False)
+    # How many hosts serve it (a host's several ids count once), for the catalogue and the API without a subquery
+    # into the offerings; kept current with the offering kinds.
+    hosts_serving = models.PositiveIntegerField(default=0, editable=False)
     # What search matches, folded (catalog.search): the name and slug, and everything the model is found by.
     search_name = models.CharField(max_length=500, blank=True, editable=False)
     search_document = models.TextField(blank=True, editable=False)
@@ -471,10 +461,7 @@ class Offering(models.Model):
     def withdrawn_on(self) -> dt.datetime | None:
         """When the host stopped selling it at a price: every period has ended, the last on this date (needs
         `with_price_end`); None while a price runs or is announced, or if none was ever recorded."""
-        end = getattr(self, "price_end", None)
-        if getattr(self, "open_prices", 0) or end is None or end > timezone.now():
-            return None
-        return end
+        return withdrawal(getattr(self, "price_end", None), getattr(self, "open_prices", 0))
 
     @property
     def is_labs_own(self) -> bool:
@@ -486,6 +473,13 @@ class Offering(models.Model):
         if self.retires_on is not None:
             return lifecycle_status(self.model.status, self.retires_on, timezone.localdate())
         return self.model.lifecycle
+
+
+def withdrawal(price_end: dt.datetime | None, open_prices: int) -> dt.datetime | None:
+    """`Offering.withdrawn_on` from the two annotations of `with_price_end`."""
+    if open_prices or price_end is None or price_end > timezone.now():
+        return None
+    return price_end
 
 
 class ModelAlias(models.Model):

@@ -114,8 +114,9 @@ def documents(
 
 def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
     """Recompute the search documents of these models (every model when None), and the kinds of offering that
-    sell them (`Model.offering_kinds`, which changes where their listings do), and write those that changed.
-    Four reads whatever the number of models, and a write per 500 changed. Returns how many changed."""
+    sell them and the number of hosts that serve them (`Model.offering_kinds`, `Model.hosts_serving`, which change
+    where their listings do), and write those that changed. Four reads whatever the number of models, and a write
+    per 500 changed. Returns how many changed."""
     from catalog.models import Model, ModelRedirect, Offering, offering_kind_tags
 
     models = Model.objects.all()
@@ -128,16 +129,19 @@ def refresh_documents(model_ids: Iterable[int] | None = None) -> int:
         models = models.filter(pk__in=ids)
         offerings = offerings.filter(model_id__in=ids)
         redirects = redirects.filter(model_id__in=ids)
-    kinds = defaultdict(set)
-    for model_id, kind in offerings.order_by().values_list("model_id", "kind").distinct():
+    kinds, hosts = defaultdict(set), defaultdict(set)
+    for model_id, kind, host_id in offerings.order_by().values_list("model_id", "kind", "host_id").distinct():
         kinds[model_id].add(kind)
+        hosts[model_id].add(host_id)
+    derived = ["search_name", "search_document", "offering_kinds", "hosts_serving"]
     changed = []
-    for model, name, document in documents(models, offerings, redirects, also=["offering_kinds"]):
-        sold_as = offering_kind_tags(kinds[model.pk])
-        if (name, document, sold_as) != (model.search_name, model.search_document, model.offering_kinds):
-            model.search_name, model.search_document, model.offering_kinds = name, document, sold_as
+    for model, name, document in documents(models, offerings, redirects, also=derived[2:]):
+        values = (name, document, offering_kind_tags(kinds[model.pk]), len(hosts[model.pk]))
+        if values != tuple(getattr(model, field) for field in derived):
+            for field, value in zip(derived, values, strict=True):
+                setattr(model, field, value)
             changed.append(model)
-    Model.objects.bulk_update(changed, ["search_name", "search_document", "offering_kinds"], batch_size=500)
+    Model.objects.bulk_update(changed, derived, batch_size=500)
     return len(changed)
 
 

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from catalog import freshness
 from monitoring.models import ProbeRun, ProbeTarget
 from monitoring.queries import Percentile, daily_series, window_stats
-from pricing.api import cached, get_model
+from pricing.api import cached, get_model, key_of
 
 router = Router(tags=["availability"])
 
@@ -93,7 +93,9 @@ def availability(request, lab: str, model: str):
     now = timezone.now()
     hosts = []
     targets = list(
-        ProbeTarget.objects.filter(offering__model=found, enabled=True).select_related("offering__host")
+        ProbeTarget.objects.filter(offering__model_id=found["pk"], enabled=True).select_related(
+            "offering__host"
+        )
     )
     daily = daily_series([target.pk for target in targets], now=now)
     for target in targets:
@@ -127,4 +129,4 @@ def availability(request, lab: str, model: str):
                 "daily": [day_row(rollup) for rollup in daily[target.pk]],
             }
         )
-    return {"model": found.key, "hosts": hosts}
+    return {"model": key_of(found), "hosts": hosts}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import orjson
-from django.db.models import Subquery
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,14 +28,17 @@ from catalog.models import (
     Model,
     ModelQuerySet,
     ModelRedirect,
+    Offering,
     Provider,
     lifecycle_status,
+    withdrawal,
 )
 from catalog.slugs import PROVIDER_SLUG_PATTERN
 from pricing.models import PricePeriod
 from pricing.queries import QuotedFigure, quotes_for
 from pricing.records import decimal_text
 from tokenledger.params import given
+from tokenledger.prepared import PreparedQuery
 
 MAX_PAGE_SIZE = 200
 MAX_OFFSET = 1_000_000  # far beyond the catalogue, far within every database's integers
@@ -110,15 +113,32 @@ class Moved(Exception):
         self.model = model
 
 
-def get_model(lab: str, model: str, fields: tuple[str, ...] = ("slug", "lab__slug")) -> Model:
-    """The model at this key, read with only `fields` (by default what its key needs); else Moved, or a 404."""
-    try:
-        return Model.objects.with_lab().only(*fields).get(lab__slug=lab, slug=model)
-    except Model.DoesNotExist:
-        moved = ModelRedirect.objects.target(lab, model)
-        if moved is not None:
-            raise Moved(moved) from None
-        raise HttpError(404, f"No model {lab}/{model} in the catalogue.") from None
+def _model_at(*fields: str) -> PreparedQuery:
+    """The model at a key (lab, model) as a row of `fields`, by a query compiled once."""
+    return PreparedQuery(
+        lambda lab, model: Model.objects.filter(lab__slug=lab, slug=model).order_by().values(*fields),
+        lab=str,
+        model=str,
+    )
+
+
+MODEL_KEY = _model_at("pk", "lab__slug", "slug")
+
+
+def key_of(row: dict) -> str:
+    """The key of a model read as a row with its lab's slug: "<lab>/<model>"."""
+    return f"{row['lab__slug']}/{row['slug']}"
+
+
+def get_model(lab: str, model: str, fields: PreparedQuery = MODEL_KEY) -> dict:
+    """The model at this key as a row of `fields` (by default its id and key, MODEL_KEY); else Moved, or a 404."""
+    rows = fields.rows(lab=lab, model=model)
+    if rows:
+        return rows[0]
+    moved = ModelRedirect.objects.target(lab, model)
+    if moved is not None:
+        raise Moved(moved)
+    raise HttpError(404, f"No model {lab}/{model} in the catalogue.")
 
 
 @api.exception_handler(Moved)
@@ -190,14 +210,13 @@ SUMMARY_FIELDS = [
 ]
 
 
-def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
-    """The list's items for `models` (annotated `with_host_count`), from their values alone (one query, no model
-    instances): the listed prices the ledger keeps on the model (pricing.listing) with their host, and the
-    number of hosts."""
+def summaries(rows: list[dict], request: HttpRequest) -> list[dict]:
+    """The list's items from rows of SUMMARY_FIELDS (no model instances): the listed prices the ledger keeps on
+    the model (pricing.listing) with their host, and the number of hosts."""
     today = timezone.localdate()
     page_url = model_page_url(request)
     items = []
-    for row in models.values(*SUMMARY_FIELDS):
+    for row in rows:
         retires_on = row["editor_retires_on"] or row["retires_on"]
         lab, slug = row["lab__slug"], row["slug"]
         host = row["listed_price_host__slug"]
@@ -205,11 +224,11 @@ def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
             {
                 "status": lifecycle_status(row["status"], retires_on, today),
                 "retires_on": retires_on,
-                "key": f"{lab}/{slug}",
+                "key": key_of(row),
                 "lab": lab,
                 "slug": slug,
                 "name": row["name"],
-                "hosts": row["host_count"] or 0,
+                "hosts": row["host_count"],
                 "context_window": row["context_window"],
                 "url": page_url(lab, slug),
                 "base_price": None
@@ -224,22 +243,99 @@ def summaries(models: ModelQuerySet, request: HttpRequest) -> list[dict]:
     return items
 
 
+class Catalogue:
+    """The models the list answers with, in its order: the catalogue by lab and name, or what a search `q` finds by
+    relevance; of one lab, or of all. Pages of the catalogue are read by queries compiled once (PAGE_OF, COUNT_OF):
+    compiling them took most of a page's time. Search builds its queryset each time (its conditions depend on the
+    words)."""
+
+    def __init__(self, lab: str | None, q: str):
+        self.lab, self.q = lab, q
+
+    def models(self) -> ModelQuerySet:
+        """The models as a queryset, in the list's order."""
+        if self.q.strip():
+            models = Model.objects.search(self.q)  # annotated with host_count, which relevance orders by
+        else:
+            models = Model.objects.with_host_count().order_by("lab__name", "name", "pk")
+        return models if self.lab is None else models.filter(lab__slug=self.lab)
+
+    def page(self, offset: int, limit: int) -> list[dict]:
+        """The `limit` models from `offset`, as rows of SUMMARY_FIELDS. One query."""
+        if self.q.strip():
+            return list(_page(self.models(), offset, limit))
+        if self.lab is None:
+            return PAGE_OF["all"].rows(offset=offset, limit=limit)
+        return PAGE_OF["lab"].rows(lab=self.lab, offset=offset, limit=limit)
+
+    def count(self) -> int:
+        """How many models the list holds: one query, then remembered for every page of it while the data keeps
+        the version its answers are cached under (catalog.freshness.remembered)."""
+        return freshness.remembered(LIST_SCOPES, ("api-list-count", self.lab, self.q), self._counted)
+
+    def _counted(self) -> int:
+        if self.q.strip():
+            return self.models().count()
+        if self.lab is None:
+            return COUNT_OF["all"].rows()[0]
+        return COUNT_OF["lab"].rows(lab=self.lab)[0]
+
+
+LIST_SCOPES = (freshness.CATALOG, freshness.PRICES)  # what the list's answers are cached by
+
+
+def _page(models: ModelQuerySet, offset: int, limit: int) -> QuerySet:
+    """A page of `models` as rows of SUMMARY_FIELDS, picked by sorting the ids alone (catalog.browse.SortedIdsPaginator
+    says why)."""
+    return models.filter(pk__in=Subquery(models.values("pk")[offset : offset + limit])).values(
+        *SUMMARY_FIELDS
+    )
+
+
+# COUNT as a plain function, not an aggregate, so that the values() query is not grouped by every column.
+_COUNT = Func(F("pk"), function="COUNT", output_field=IntegerField())
+PAGE_OF = {
+    "all": PreparedQuery(
+        lambda offset, limit: _page(Catalogue(None, "").models(), offset, limit), offset=int, limit=int
+    ),
+    "lab": PreparedQuery(
+        lambda lab, offset, limit: _page(Catalogue(lab, "").models(), offset, limit),
+        lab=str,
+        offset=int,
+        limit=int,
+    ),
+}
+COUNT_OF = {
+    "all": PreparedQuery(lambda: Model.objects.order_by().values_list(_COUNT, flat=True)),
+    "lab": PreparedQuery(
+        lambda lab: Model.objects.filter(lab__slug=lab).order_by().values_list(_COUNT, flat=True), lab=str
+    ),
+}
+
+LAB_EXISTS = PreparedQuery(
+    lambda lab: Provider.objects.filter(slug=lab).order_by().values_list("pk", flat=True)[:1], lab=str
+)
+
+
 class ModelPagination(LimitOffsetPagination):
-    """Pages of the list, picked by sorting the ids alone (catalog.browse.SortedIdsPaginator says why), each
-    page's models read as `summaries`."""
+    """Pages of a Catalogue, each page's models read as `summaries`."""
 
     class Input(Schema):
         limit: int = Field(50, ge=1, description=f"At most {MAX_PAGE_SIZE}; more is read as {MAX_PAGE_SIZE}.")
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
-    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params) -> dict:
+    def paginate_queryset(
+        self, queryset: Catalogue, pagination: Input, request: HttpRequest, **params
+    ) -> dict:
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        page = queryset.filter(pk__in=Subquery(queryset.values("pk")[offset : offset + limit]))
-        return {self.items_attribute: summaries(page, request), "count": self._items_count(queryset)}
+        return {
+            self.items_attribute: summaries(queryset.page(offset, limit), request),
+            "count": queryset.count(),
+        }
 
 
 @api.get("/models/", response=list[ModelSummary], url_name="models", tags=["models"])
-@cached(freshness.CATALOG, freshness.PRICES)
+@cached(*LIST_SCOPES)
 @paginate(ModelPagination, max_limit=MAX_PAGE_SIZE)
 def list_models(
     request: HttpRequest,
@@ -263,15 +359,9 @@ def list_models(
 ):
     """The catalogue's models, by lab and name (by relevance with `q`), with their current base input and output
     prices."""
-    if q.strip():
-        models = Model.objects.search(q)  # annotated with host_count, which relevance orders by
-    else:
-        models = Model.objects.with_host_count().order_by("lab__name", "name", "pk")
-    if lab:
-        if not Provider.objects.filter(slug=lab).exists():
-            raise HttpError(404, f"No lab {lab} in the catalogue.")
-        models = models.filter(lab__slug=lab)
-    return models
+    if lab and not LAB_EXISTS.rows(lab=lab):
+        raise HttpError(404, f"No lab {lab} in the catalogue.")
+    return Catalogue(lab or None, q)
 
 
 # --- One model ---------------------------------------------------------------------------------------------
@@ -290,27 +380,43 @@ class OfferingOut(Answer):
     )
 
 
-def offerings_of(model: Model) -> list[dict]:
-    """A model's offerings as `OfferingOut` gives them, as dicts (no resolvers: ninja validates a dict far
-    faster than an instance through resolvers). Each offering's model is `model` itself, not read again."""
-    offerings = (
-        model.offerings.with_price_end()
-        .select_related("host")
-        .only("model", "host__slug", "host__name", "host_model_id", "kind", "retires_on", "regions")
+OFFERINGS_OF = PreparedQuery(
+    lambda model_id: (
+        Offering.objects.filter(model_id=model_id)
+        .with_price_end()
         .order_by("host__slug", "host_model_id")
-    )
+        .values(
+            "host__slug",
+            "host__name",
+            "host_model_id",
+            "kind",
+            "retires_on",
+            "regions",
+            "price_end",
+            "open_prices",
+        )
+    ),
+    model_id=int,
+)
+
+
+def offerings_of(model_id: int, status: str, retires_on: dt.date | None, today: dt.date) -> list[dict]:
+    """A model's offerings as `OfferingOut` gives them, as dicts (no resolvers: ninja validates a dict far
+    faster than an instance through resolvers), from the model's catalogue status and retirement date. One
+    query, compiled once."""
     return [
         {
-            "host": offering.host.slug,
-            "host_name": offering.host.name,
-            "host_model_id": offering.host_model_id,
-            "kind": offering.kind,
-            "status": offering.lifecycle,
-            "retires_on": offering.retires_on,
-            "regions": offering.regions,
-            "withdrawn_on": offering.withdrawn_on,
+            "host": row["host__slug"],
+            "host_name": row["host__name"],
+            "host_model_id": row["host_model_id"],
+            "kind": row["kind"],
+            # As Offering.lifecycle: the host's own retirement date, else the model's.
+            "status": lifecycle_status(status, row["retires_on"] or retires_on, today),
+            "retires_on": row["retires_on"],
+            "regions": row["regions"],
+            "withdrawn_on": withdrawal(row["price_end"], row["open_prices"]),
         }
-        for offering in offerings
+        for row in OFFERINGS_OF.rows(model_id=model_id)
     ]
 
 
@@ -335,17 +441,21 @@ DETAIL_FIELDS = [
     "open_weights",
 ]
 
-# What the detail reads of the model: those, its lab, its lifecycle and its successor
-# (catalog.lifecycle.successor_of).
-MODEL_FIELDS = (
-    *DETAIL_FIELDS,
-    "lab__slug",
-    "lab__name",
+# What the detail reads of the model: those, its lab, its lifecycle and what successor_of needs
+# (catalog.lifecycle).
+SUCCESSOR_FIELDS = (
+    "pk",
+    "lab_id",
+    "successor_id",
+    "family",
     "status",
     "retires_on",
     "editor_retires_on",
-    "successor",
+    "release_date",
 )
+MODEL_FACTS = _model_at(
+    *dict.fromkeys((*DETAIL_FIELDS, *SUCCESSOR_FIELDS, "lab__slug", "lab__name"))
+)  # each once
 
 
 class ModelDetail(Lifecycle):
@@ -375,23 +485,26 @@ class ModelDetail(Lifecycle):
     prices_url: str = Field(description="Every price of the model, at every host.")
 
 
-def detail_of(model: Model, request: HttpRequest) -> dict:
-    """A model as `ModelDetail` gives it, as a dict: its facts, its offerings and its successor (two queries)."""
-    successor = successor_of(model)
-    lab = model.lab
-    fields = {name: getattr(model, name) for name in DETAIL_FIELDS}
+def detail_of(row: dict, request: HttpRequest) -> dict:
+    """A model as `ModelDetail` gives it, as a dict, from its row of MODEL_FACTS: its facts, its offerings and its
+    successor (a query; another only where successor_of looks for one)."""
+    today = timezone.localdate()
+    lab, slug = row["lab__slug"], row["slug"]
+    retires_on = row["editor_retires_on"] or row["retires_on"]
+    status = lifecycle_status(row["status"], retires_on, today)
+    successor = successor_of(Model(**{name: row[name] for name in SUCCESSOR_FIELDS}), today)
     return {
-        **fields,
-        "status": model.lifecycle,
-        "retires_on": model.retirement_date,
-        "key": model.key,
-        "lab": lab.slug,
-        "lab_name": lab.name,
+        **{name: row[name] for name in DETAIL_FIELDS},
+        "status": status,
+        "retires_on": retires_on,
+        "key": key_of(row),
+        "lab": lab,
+        "lab_name": row["lab__name"],
         "successor": successor.key if successor else None,
-        "offerings": offerings_of(model),
-        "url": request.build_absolute_uri(model.get_absolute_url()),
+        "offerings": offerings_of(row["pk"], row["status"], retires_on, today),
+        "url": model_page_url(request)(lab, slug),
         "prices_url": request.build_absolute_uri(
-            reverse("api:model_prices", kwargs={"lab": lab.slug, "model": model.slug})
+            reverse("api:model_prices", kwargs={"lab": lab, "model": slug})
         ),
     }
 
@@ -409,7 +522,7 @@ class Error(Schema):
 @cached(freshness.CATALOG, freshness.PRICES)
 def model_detail(request: HttpRequest, lab: str, model: str):
     """One model: its facts, the hosts that serve it and the link to its page."""
-    return detail_of(get_model(lab, model, MODEL_FIELDS), request)
+    return detail_of(get_model(lab, model, MODEL_FACTS), request)
 
 
 # --- Prices ------------------------------------------------------------------------------------------------
@@ -516,15 +629,45 @@ def model_prices(
     """Every price of the model at every host that offers it: one object per dated period, oldest first
     within each host, component, tier and mode; announced future prices included. Three queries (with `host`,
     four)."""
-    found = get_model(lab, model)
-    periods = PricePeriod.objects.history_of(found)
-    if host:
-        if not found.offerings.filter(host__slug=host).exists():
-            raise HttpError(404, f"{found.key} is not offered by a host {host}.")
-        periods = periods.filter(offering__host__slug=host)
+    found, host = get_model(lab, model), host or None
+    key = key_of(found)
+    if host is not None and not HOST_OFFERS.rows(model_id=found["pk"], host=host):
+        raise HttpError(404, f"{key} is not offered by a host {host}.")
     on = dt.datetime.combine(as_of, dt.time.min, tzinfo=dt.UTC) if as_of is not None else None
+    periods = price_history(found["pk"], host, on)
+    quotes = quotes_for(periods, on, model_id=found["pk"])
+    return {"model": key, "prices": [price_row(p, quotes[p.pk]) for p in periods]}
+
+
+def _history(model_id: int, host: str | None = None, on: dt.datetime | None = None) -> QuerySet:
+    periods = PricePeriod.objects.history_of(model_id)
+    if host is not None:
+        periods = periods.filter(offering__host__slug=host)
+    return periods if on is None else periods.in_force(on=on)
+
+
+# The history of a model, of one host's offerings of it or not, in force on a day or not: compiled once each.
+HISTORY_OF = {
+    (False, False): PreparedQuery(_history, model_id=int),
+    (True, False): PreparedQuery(_history, model_id=int, host=str),
+    (False, True): PreparedQuery(_history, model_id=int, on=dt.datetime),
+    (True, True): PreparedQuery(_history, model_id=int, host=str, on=dt.datetime),
+}
+HOST_OFFERS = PreparedQuery(
+    lambda model_id, host: (
+        Offering.objects.filter(model_id=model_id, host__slug=host)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    ),
+    model_id=int,
+    host=str,
+)
+
+
+def price_history(model_id: int, host: str | None, on: dt.datetime | None) -> list:
+    """PricePeriod.objects.history_of the model, only `host`'s offerings of it with `host`, only the periods in
+    force `on` with `on`. One query."""
+    values = {"host": host} if host is not None else {}
     if on is not None:
-        periods = periods.in_force(on=on)
-    periods = list(periods)
-    quotes = quotes_for(periods, on)
-    return {"model": found.key, "prices": [price_row(p, quotes[p.pk]) for p in periods]}
+        values["on"] = on
+    return HISTORY_OF[host is not None, on is not None].rows(model_id=model_id, **values)

@@ -230,6 +230,38 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
     assert len(response.json()["items"]) == 200
 
 
+def test_a_lists_count_is_counted_once_for_its_pages_until_the_catalogue_changes(
+    many_models, reader, django_assert_num_queries
+):
+    first = reader.get("/api/v1/models/?limit=1").json()
+    with django_assert_num_queries(1):  # the page: the count and the data versions are remembered
+        second = reader.get("/api/v1/models/?limit=1&offset=1").json()
+    of_a_lab = reader.get("/api/v1/models/?lab=mistral&limit=1").json()
+
+    Model.objects.create(lab=Provider.objects.get(slug="mistral"), slug="newest", name="Newest")
+
+    assert second["count"] == first["count"] == Model.objects.count() - 1
+    assert reader.get("/api/v1/models/?limit=1&offset=2").json()["count"] == first["count"] + 1
+    assert reader.get("/api/v1/models/?lab=mistral&offset=1").json()["count"] == of_a_lab["count"] + 1
+
+
+def test_a_model_and_its_prices_take_a_query_a_table_whatever_their_size(
+    sample_data, reader, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("catalog.freshness._kept", lambda key: None)  # each answer built, as on a cache miss
+    reader.get("/api/v1/models/openai/gpt-4o/")  # the data versions, read once a second
+    # The model with its lab, its successor (GPT-4o is deprecated), its offerings with their price ends.
+    with django_assert_num_queries(3):
+        detail = reader.get("/api/v1/models/openai/gpt-4o/").json()
+    with django_assert_num_queries(3):  # the model, its prices, their sources' quotes
+        history = reader.get("/api/v1/models/openai/gpt-4o/prices/").json()
+    with django_assert_num_queries(4):  # and whether the host offers it
+        at_azure = reader.get("/api/v1/models/openai/gpt-4o/prices/?host=azure").json()
+
+    assert len(detail["offerings"]) > 2 and detail["successor"] and len(history["prices"]) > 5
+    assert at_azure["prices"] and {price["host"] for price in at_azure["prices"]} == {"azure"}
+
+
 def test_the_openapi_schema_lists_every_path(reader):
     schema = reader.get("/api/v1/openapi.json").json()
 
