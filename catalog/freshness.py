@@ -43,6 +43,7 @@ from tokenledger.params import NoParams, QueryParams
 
 CATALOG, PRICES, MONITORING = "catalog", "prices", "monitoring"
 ALL = (CATALOG, PRICES, MONITORING)
+MISSING = object()
 PAGE_TIMEOUT = 60 * 60  # a page no one changes still leaves the cache within the hour
 # A larger page is served but not kept: a bounded cache holds many pages, not a few huge ones.
 PAGE_MAX_BYTES = 512 * 1024
@@ -256,19 +257,45 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
 
 
 def _near():
-    """This process's near cache of pages, beside a shared one (CACHES["near"]), or None."""
+    """This process's near cache, beside a shared one (CACHES["near"]), or None."""
     return caches["near"] if "near" in settings.CACHES else None
 
 
-def _kept(key: str):
-    """The page kept under `key`: from this process's near cache, else from the shared one (then kept near too)."""
+def kept(key: str, default=None):
+    """What is kept under `key` (a page, a section: keyed by data versions, so never stale): from this process's
+    near cache, else from the shared one (then kept near too); `default` where neither has it."""
     near = _near()
-    response = near.get(key) if near else None
-    if response is None:
-        response = cache.get(key)
-        if response is not None and near:
-            near.set(key, response, PAGE_TIMEOUT)
-    return response
+    value = near.get(key, MISSING) if near else MISSING
+    if value is MISSING:
+        value = cache.get(key, MISSING)
+        if value is not MISSING and near:
+            near.set(key, value, PAGE_TIMEOUT)
+    return default if value is MISSING else value
+
+
+def kept_many(keys: list[str]) -> dict:
+    """`kept` for several keys: those the near cache lacks are read from the shared one in one round trip."""
+    near = _near()
+    found = near.get_many(keys) if near else {}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        shared = cache.get_many(missing)
+        if shared and near:
+            near.set_many(shared, PAGE_TIMEOUT)
+        found.update(shared)
+    return found
+
+
+def keep(key: str, value) -> None:
+    """Keep `value` under `key` for PAGE_TIMEOUT, in the shared cache and near."""
+    cache.set(key, value, PAGE_TIMEOUT)
+    if near := _near():
+        near.set(key, value, PAGE_TIMEOUT)
+
+
+def _kept(key: str):
+    """The page kept under `key`, or None."""
+    return kept(key)
 
 
 def _keep(key: str, response) -> None:
@@ -279,9 +306,7 @@ def _keep(key: str, response) -> None:
         response.render()
     if len(response.content) > PAGE_MAX_BYTES:
         return
-    cache.set(key, response, PAGE_TIMEOUT)
-    if near := _near():
-        near.set(key, response, PAGE_TIMEOUT)
+    keep(key, response)
 
 
 def _bump_on_change(scope: str, *models) -> None:

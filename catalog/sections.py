@@ -14,7 +14,8 @@ Only anonymous readers' parts are kept and read: a signed-in editor's page is bu
 editors their links), so no part of one reaches a reader, nor a reader's part an editor. Disabled (a preview, an
 editor), every part is built as if there were no cache.
 
-The parts a view reads are fetched in one round trip (`prefetch`), those it did not name one by one. Data that a
+The parts a view reads are fetched in one round trip (`prefetch`), those it did not name one by one; beside
+Redis, from the process's near cache first (freshness.kept), as pages are. Data that a
 cached section makes unnecessary is passed to the template as a `Lazy` value, computed only if a section is
 built.
 """
@@ -25,12 +26,11 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from catalog import freshness
 
-MISSING = object()
+MISSING = freshness.MISSING
 
 
 class Lazy:
@@ -80,16 +80,16 @@ class Sections:
         if not self.enabled:
             return
         keys = [self.key(*(part if isinstance(part, tuple) else (part,))) for part in parts]
-        self._found.update(cache.get_many([key for key in keys if key not in self._found]))
+        self._found.update(freshness.kept_many([key for key in keys if key not in self._found]))
 
     def _get(self, key: str) -> Any:
         if key not in self._found:
-            self._found[key] = cache.get(key, MISSING)
+            self._found[key] = freshness.kept(key, MISSING)
         return self._found[key]
 
     def _set(self, key: str, value: Any) -> None:
         self._found[key] = value
-        cache.set(key, value, freshness.PAGE_TIMEOUT)
+        freshness.keep(key, value)
 
     def data(self, name: str, build: Callable[[], Any], *extra: object, shared: bool = False) -> Any:
         """What `build()` returns, from the cache while the data it reads is unchanged. It must pickle. `shared`:

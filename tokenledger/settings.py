@@ -169,8 +169,9 @@ if REDIS_URL:
             # A Redis that stops answering fails a request (and /readyz) in seconds instead of hanging it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         },
-        # Each process keeps its own copy of the pages it served last (catalog.freshness): a page read from here
-        # costs no round trip to Redis and no unpickling of a large reply. Bounded like the local-memory cache.
+        # Each process keeps its own copy of the pages and the pages' sections it used last (catalog.freshness,
+        # catalog.sections): one read from here costs no round trip to Redis and no unpickling of a large reply.
+        # Bounded like the local-memory cache.
         "near": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_NEAR_MAX_ENTRIES", 100)},

@@ -71,6 +71,22 @@ def test_beside_redis_a_process_serves_the_pages_it_served_last_from_its_own_mem
     assert "▼ 20% on 2026-08-03" in text_of(reader.get(PAGE))
 
 
+def test_beside_redis_a_page_the_cache_missed_is_built_from_the_sections_this_process_kept(
+    sample_data, reader, settings, django_assert_max_num_queries
+):
+    if not settings.REDIS_URL:
+        pytest.skip("without REDIS_URL the cache is already this process's own memory")
+    reader.get(PAGE, {"input_tokens": "1000"})  # builds the page's sections, kept in Redis and near
+    cache.clear()  # Redis only
+
+    with django_assert_max_num_queries(3):  # as from Redis: only the conversation's cost is worked out
+        missed = reader.get(PAGE, {"input_tokens": "2000"})
+
+    caches["near"].clear()
+    freshness.forget_versions()
+    assert missed.content == reader.get(PAGE, {"input_tokens": "2000"}).content  # built from nothing
+
+
 def test_browsers_revalidate_with_etag_and_last_modified(sample_data, reader):
     first = reader.get(PAGE)
 
