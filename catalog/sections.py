@@ -17,20 +17,31 @@ editor), every part is built as if there were no cache.
 The parts a view reads are fetched in one round trip (`prefetch`), those it did not name one by one. Data that a
 cached section makes unnecessary is passed to the template as a `Lazy` value, computed only if a section is
 built.
+
+A whole page can be kept the same way (`page`): as its skeleton, the page with the parts that differ between
+answers (`{% hole %}`, the reader's conversation) left open. An answer then reads one part and renders only the
+holes, instead of walking the template's hundreds of nodes to paste its sections together.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.template.context import make_context
 from django.utils import timezone
 
 from catalog import freshness
 
 MISSING = object()
+# The context variable that tells `{% hole %}` to mark its place rather than render (templatetags.sections).
+HOLE_MARK = "sections_hole_mark"
 
 
 class Lazy:
@@ -102,3 +113,37 @@ class Sections:
             value = build()
             self._set(key, value)
         return value
+
+    def page(
+        self, request, template_name: str, context: dict, *extra: object, reads: tuple = ()
+    ) -> HttpResponse:
+        """`render(request, template_name, context)`, from the page's skeleton kept like a section: only its holes
+        (`{% hole %}`) are rendered for each answer. `extra`: what the page shows outside its holes that the key
+        does not say (which host's prices it shows first); `reads`: the parts (as `prefetch` takes them) that
+        building the skeleton reads, fetched in one round trip. A page with notices about its query string (shown
+        outside the holes, in base.html) is rendered whole."""
+        if not self.enabled or getattr(request, "param_notices", None):
+            return render(request, template_name, context)
+        page = loader.get_template(template_name)
+
+        def skeleton() -> tuple[str, ...]:
+            self.prefetch(*reads)
+            # A mark no page holds: a random one, for this rendering only.
+            mark = f"\x00{secrets.token_hex(8)}\x00"
+            return tuple(page.render({**context, HOLE_MARK: mark}, request).split(mark))
+
+        parts = self.data("page", skeleton, template_name, request.path, *extra)
+        return HttpResponse(fill_holes(page, parts, context, request))
+
+
+def fill_holes(page, parts: tuple[str, ...], context: dict, request) -> str:
+    """The page whose skeleton is `parts` (the text around the holes, and between each two the name of the
+    template the hole renders), its holes rendered in one context, as `{% include %}` would render them."""
+    template = page.template
+    hole_context = make_context(context, request, autoescape=template.engine.autoescape)
+    rendered = list(parts)
+    with hole_context.render_context.push_state(template), hole_context.bind_template(template):
+        for index in range(1, len(parts), 2):
+            with hole_context.push():
+                rendered[index] = template.engine.get_template(parts[index]).render(hole_context)
+    return "".join(rendered)
