@@ -73,6 +73,7 @@ class Sections:
         self.enabled = enabled
         self.today = timezone.now().date()
         self._found: dict[str, Any] = {}
+        self._keys: dict[tuple, str] = {}
 
     @classmethod
     def for_request(cls, request, owner: str, scopes: dict[str, tuple[str, ...]], *, enabled: bool = True):
@@ -81,10 +82,14 @@ class Sections:
         return cls(owner, scopes, enabled=enabled and anonymous and request.method in ("GET", "HEAD"))
 
     def key(self, name: str, *extra: object, shared: bool = False) -> str:
-        scopes = self.scopes.get(name, freshness.ALL)
-        owner = "" if shared else self.owner
-        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{freshness.trusted(scopes)[0]}|{self.today}"
-        return f"section:{hashlib.sha256(text.encode()).hexdigest()}"
+        # Worked out once an answer: a part is read where it is prefetched and again where it is used.
+        memo = (name, extra, shared)
+        if memo not in self._keys:
+            scopes = self.scopes.get(name, freshness.ALL)
+            owner = "" if shared else self.owner
+            text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{freshness.trusted(scopes)[0]}|{self.today}"
+            self._keys[memo] = f"section:{hashlib.sha256(text.encode()).hexdigest()}"
+        return self._keys[memo]
 
     def prefetch(self, *parts: str | tuple) -> None:
         """Fetch these parts (a name, or (name, *extra)) in one round trip."""
