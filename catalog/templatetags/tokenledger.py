@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 from django import template
@@ -42,8 +43,11 @@ def cost(value: Decimal | float | None, things: str = "requests") -> str:
     scaled = formatting.per_thousand(value, things)
     if scaled is None:
         return formatting.usd(value)
-    # As format_html writes it, without its argument handling: the table of hosts writes one per row.
-    return mark_safe(f'{escape(formatting.usd(value))}<span class="cost-scale">{escape(scaled)}</span>')
+    # As format_html writes it, without its argument handling nor escape's check for lazy text (html.escape is
+    # what escape runs): the table of hosts writes one per cost.
+    return mark_safe(
+        f'{html.escape(formatting.usd(value))}<span class="cost-scale">{html.escape(scaled)}</span>'
+    )
 
 
 @register.filter
