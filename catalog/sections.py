@@ -18,19 +18,30 @@ The parts a view reads are fetched in one round trip (`prefetch`), those it did 
 Redis, from the process's near cache first (freshness.kept), as pages are. Data that a
 cached section makes unnecessary is passed to the template as a `Lazy` value, computed only if a section is
 built.
+
+A whole page can be kept the same way (`page`): as its skeleton, the page with the parts that differ between
+answers (`{% hole %}`, the reader's conversation) left open. An answer then reads one part and renders only the
+holes, instead of walking the template's hundreds of nodes to paste its sections together.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.template.context import make_context
 from django.utils import timezone
 
 from catalog import freshness
 
 MISSING = freshness.MISSING
+# The context variable that tells `{% hole %}` to mark its place rather than render (templatetags.sections).
+HOLE_MARK = "sections_hole_mark"
 
 
 class Lazy:
@@ -62,6 +73,7 @@ class Sections:
         self.enabled = enabled
         self.today = timezone.now().date()
         self._found: dict[str, Any] = {}
+        self._keys: dict[tuple, str] = {}
 
     @classmethod
     def for_request(cls, request, owner: str, scopes: dict[str, tuple[str, ...]], *, enabled: bool = True):
@@ -70,10 +82,14 @@ class Sections:
         return cls(owner, scopes, enabled=enabled and anonymous and request.method in ("GET", "HEAD"))
 
     def key(self, name: str, *extra: object, shared: bool = False) -> str:
-        scopes = self.scopes.get(name, freshness.ALL)
-        owner = "" if shared else self.owner
-        text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{freshness.trusted(scopes)[0]}|{self.today}"
-        return f"section:{hashlib.sha256(text.encode()).hexdigest()}"
+        # Worked out once an answer: a part is read where it is prefetched and again where it is used.
+        memo = (name, extra, shared)
+        if memo not in self._keys:
+            scopes = self.scopes.get(name, freshness.ALL)
+            owner = "" if shared else self.owner
+            text = f"{owner}|{name}|{'|'.join(map(str, extra))}|{freshness.trusted(scopes)[0]}|{self.today}"
+            self._keys[memo] = f"section:{hashlib.sha256(text.encode()).hexdigest()}"
+        return self._keys[memo]
 
     def prefetch(self, *parts: str | tuple) -> None:
         """Fetch these parts (a name, or (name, *extra)) in one round trip."""
@@ -102,3 +118,37 @@ class Sections:
             value = build()
             self._set(key, value)
         return value
+
+    def page(
+        self, request, template_name: str, context: dict, *extra: object, reads: tuple = ()
+    ) -> HttpResponse:
+        """`render(request, template_name, context)`, from the page's skeleton kept like a section: only its holes
+        (`{% hole %}`) are rendered for each answer. `extra`: what the page shows outside its holes that the key
+        does not say (which host's prices it shows first); `reads`: the parts (as `prefetch` takes them) that
+        building the skeleton reads, fetched in one round trip. A page with notices about its query string (shown
+        outside the holes, in base.html) is rendered whole."""
+        if not self.enabled or getattr(request, "param_notices", None):
+            return render(request, template_name, context)
+        page = loader.get_template(template_name)
+
+        def skeleton() -> tuple[str, ...]:
+            self.prefetch(*reads)
+            # A mark no page holds: a random one, for this rendering only.
+            mark = f"\x00{secrets.token_hex(8)}\x00"
+            return tuple(page.render({**context, HOLE_MARK: mark}, request).split(mark))
+
+        parts = self.data("page", skeleton, template_name, request.path, *extra)
+        return HttpResponse(fill_holes(page, parts, context, request))
+
+
+def fill_holes(page, parts: tuple[str, ...], context: dict, request) -> str:
+    """The page whose skeleton is `parts` (the text around the holes, and between each two the name of the
+    template the hole renders), its holes rendered in one context, as `{% include %}` would render them."""
+    template = page.template
+    hole_context = make_context(context, request, autoescape=template.engine.autoescape)
+    rendered = list(parts)
+    with hole_context.render_context.push_state(template), hole_context.bind_template(template):
+        for index in range(1, len(parts), 2):
+            with hole_context.push():
+                rendered[index] = template.engine.get_template(parts[index]).render(hole_context)
+    return "".join(rendered)

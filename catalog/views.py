@@ -308,6 +308,7 @@ class ConversationParams(QueryParams):
 @cached_page(*freshness.ALL, params=ConversationParams)
 def model_detail(request, lab, model):
     sections = Sections.for_request(request, f"model:{lab}/{model}", PROFILE_SECTIONS)
+    sections.prefetch("model", "host-costs", "host-rows")  # what every answer reads, in one round trip
     found = sections.data("model", lambda: Model.objects.with_lab().filter(lab__slug=lab, slug=model).first())
     if found is None:
         # An old address: a model merged into another, or a host's listing filed under its lab's model.
@@ -388,16 +389,15 @@ def render_profile_page(
     """The profile page of `model`: its public profile, or with `preview` the page as that revision would make it
     (staff only; the admin serves it, marked as a preview and kept out of search engines).
 
-    Only the cost of the reader's conversation and the table of hosts are built for each answer: the rest of
-    the page is kept as sections (catalog.sections) while the data they read is unchanged, for anonymous
-    readers; what only those sections read is computed when one is built (`Lazy`)."""
+    Only the cost of the reader's conversation and the table of hosts are built for each answer (the holes of
+    the page's kept skeleton): the rest of the page is kept, and its parts as sections (catalog.sections), while
+    the data they read is unchanged, for anonymous readers; what only those read is computed when one is built
+    (`Lazy`)."""
     if sections is None or preview is not None:
         sections = Sections.for_request(
             request, f"model:{model.key}", PROFILE_SECTIONS, enabled=preview is None
         )
-    sections.prefetch(
-        "host-costs", "host-rows", "facts", "description", "head", "header", "price-links", "body"
-    )
+    sections.prefetch("host-costs", "host-rows")
 
     @Lazy
     def profile():
@@ -449,9 +449,8 @@ def render_profile_page(
             ),
         }
 
-    if main_cost:
-        sections.prefetch(("price-notes", main_cost.offering_id))
-    return render(
+    facts_of_page = Lazy(lambda: sections.data("facts", facts))
+    return sections.page(
         request,
         "catalog/model_detail.html",
         {
@@ -460,7 +459,8 @@ def render_profile_page(
             "profile": profile,
             "scores": scores,
             "similar": similar,
-            **sections.data("facts", facts),
+            "reviewed": Lazy(lambda: facts_of_page()["reviewed"]),
+            "section_no": Lazy(lambda: facts_of_page()["section_no"]),
             "costs": costs,
             "main_cost": main_cost,
             "hosts": hosts,
@@ -485,7 +485,13 @@ def render_profile_page(
             ),
             "preview": preview,
         },
-    )
+        # The first host's prices and notes are outside the holes.
+        main_cost.offering_id if main_cost else None,
+        reads=(
+            "facts", "description", "head", "header", "price-links", "body",
+            *([("price-notes", main_cost.offering_id)] if main_cost else []),
+        ),
+    )  # fmt: skip
 
 
 CHANGES_SHOWN = 100

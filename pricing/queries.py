@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
@@ -199,6 +199,11 @@ class HostCost:
     typical_conversation_cost: Decimal | None = None  # at the conversation `rank` was given
     is_cheapest: bool = False
 
+    def __reduce__(self):
+        # Pickled as its values, rebuilt by __init__: a page's hosts are read back three times faster than as
+        # objects with their attributes restored one by one.
+        return HostCost, astuple(self)
+
     @classmethod
     def of(cls, row: OfferingPrices) -> HostCost:
         offering = row.offering
@@ -217,27 +222,31 @@ def rank(hosts: list[HostCost], model: Model, conversation: Conversation | None 
     pages list them (they are changed): pay-as-you-go first (free tiers, plans and routers after), the lab's own
     API first among them, then by the cost of a conversation, unpriced last; ties keep their order."""
     conversation = conversation or Conversation.default()
+    payg, lab_id = OfferingKind.PAYG, model.lab_id  # read once: a page ranks up to some 70 hosts per answer
+    costs_at: dict[tuple[Decimal, Decimal], Decimal] = {}  # hosts mostly charge what others do
     for host in hosts:
         host.is_cheapest = False
-        host.typical_conversation_cost = (
-            None
-            if host.input_price is None or host.output_price is None
-            else conversation.cost_at(host.input_price, host.output_price)
-        )
+        if host.input_price is None or host.output_price is None:
+            host.typical_conversation_cost = None
+            continue
+        prices = (host.input_price, host.output_price)
+        if prices not in costs_at:
+            costs_at[prices] = conversation.cost_at(*prices)
+        host.typical_conversation_cost = costs_at[prices]
     costs = {
         h.typical_conversation_cost
         for h in hosts
-        if h.typical_conversation_cost is not None and h.kind == OfferingKind.PAYG
+        if h.typical_conversation_cost is not None and h.kind == payg
     }
     if len(costs) > 1:
         cheapest = min(costs)
         for h in hosts:
-            h.is_cheapest = h.kind == OfferingKind.PAYG and h.typical_conversation_cost == cheapest
+            h.is_cheapest = h.kind == payg and h.typical_conversation_cost == cheapest
     return sorted(
         hosts,
         key=lambda h: (
-            h.kind != OfferingKind.PAYG,
-            h.host_id != model.lab_id,
+            h.kind != payg,
+            h.host_id != lab_id,
             h.typical_conversation_cost is None,
             h.typical_conversation_cost or 0,
             h.host_name,

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.http import QueryDict
 
 # No parameter value of the site is longer; a longer one is cut (text) or refused (anything else).
@@ -138,9 +139,26 @@ class GivenParam(forms.Field):
         return list(value or [])
 
 
-class QueryParams(forms.Form):
+class _SharedFields(dict):
+    """A form's fields that each of its instances uses as they are: copied, not deep-copied (see QueryParams)."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
+class _QueryParamsMetaclass(DeclarativeFieldsMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_fields = _SharedFields(new_class.base_fields)
+        return new_class
+
+
+class QueryParams(forms.Form, metaclass=_QueryParamsMetaclass):
     """The parameters a page reads, from its query string. Bound whatever it is given; never invalid as a
-    whole: a field in error is left out of `values` and named in `notices`."""
+    whole: a field in error is left out of `values` and named in `notices`.
+
+    Its fields are shared by every instance, not deep-copied for each as a form's are (a fifth of reading a
+    query string): a parameter's bounds and choices never come from the data, and nothing changes a field."""
 
     # Parameters whose errors the page marks itself (a form on the page): left out of `notices_shown`.
     shown_by_page: frozenset[str] = frozenset()

@@ -1,8 +1,12 @@
-"""{% section %}: a part of a page kept in the cache (catalog.sections)."""
+"""{% section %}: a part of a page kept in the cache; {% hole %}: a part of a kept page rendered for each answer
+(catalog.sections)."""
 
 from __future__ import annotations
 
 from django import template
+from django.template.loader_tags import IncludeNode
+
+from catalog.sections import HOLE_MARK
 
 register = template.Library()
 
@@ -31,3 +35,23 @@ def section(parser, token) -> SectionNode:
     nodelist = parser.parse(("endsection",))
     parser.delete_first_token()
     return SectionNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+class HoleNode(IncludeNode):
+    def render(self, context) -> str:
+        mark = context.get(HOLE_MARK)
+        if mark is None:
+            return super().render(context)
+        return f"{mark}{self.template.resolve(context)}{mark}"
+
+
+@register.tag
+def hole(parser, token) -> HoleNode:
+    """{% hole "template name" %}: that template, included, where a page kept as its skeleton
+    (catalog.sections.Sections.page) differs between answers: it is rendered for each answer, in the page's
+    context, and the rest of the page is not. The template must not read what the page sets as it renders
+    ({% with %}, a loop's variables), and no hole may be inside a {% section %}."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'":
+        raise template.TemplateSyntaxError("{% hole %} takes the name of the template it renders, quoted")
+    return HoleNode(parser.compile_filter(bits[1]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 from django import template
@@ -42,8 +43,11 @@ def cost(value: Decimal | float | None, things: str = "requests") -> str:
     scaled = formatting.per_thousand(value, things)
     if scaled is None:
         return formatting.usd(value)
-    # As format_html writes it, without its argument handling: the table of hosts writes one per row.
-    return mark_safe(f'{escape(formatting.usd(value))}<span class="cost-scale">{escape(scaled)}</span>')
+    # As format_html writes it, without its argument handling nor escape's check for lazy text (html.escape is
+    # what escape runs): the table of hosts writes one per cost.
+    return mark_safe(
+        f'{html.escape(formatting.usd(value))}<span class="cost-scale">{html.escape(scaled)}</span>'
+    )
 
 
 @register.filter
@@ -162,6 +166,55 @@ def host_rows(context, costs: list, model) -> SafeString:
             end,
         )
     return mark_safe("".join(rows))
+
+
+# The price of the reader's conversation at the page's first host and the form to change it, as the template
+# wrote them (the page's HTML is unchanged): rendered for every answer (a hole of the profile page,
+# catalog.sections), where its dozen lookups and filters cost a tenth of a page built from its skeleton.
+CONVERSATION_COST = (
+    '<div class="rates">\n'
+    '    <div class="rate">\n'
+    '      <span class="rate__label">Input</span>\n'
+    '      <span class="rate__value">{input_price}</span>\n'
+    '      <span class="rate__unit">per 1M tokens</span>\n'
+    "    </div>\n"
+    '    <div class="rate">\n'
+    '      <span class="rate__label">Output</span>\n'
+    '      <span class="rate__value">{output_price}</span>\n'
+    '      <span class="rate__unit">per 1M tokens</span>\n'
+    "    </div>\n"
+    '    <div class="rate rate--estimate">\n'
+    '      <span class="rate__label">{label}</span>\n'
+    '      <span class="rate__value">≈ {cost}</span>\n'
+    '      <span class="rate__unit">{input_tokens:,} input + {output_tokens:,} output = {total_tokens:,} tokens</span>\n'
+    "    </div>\n"
+    "  </div>\n"
+    '  <form class="conversation-form" method="get" action="#s-pricing">\n'
+    '    <label>Input tokens <input type="number" name="input_tokens" min="0" max="10000000" '
+    'value="{input_tokens}"></label>\n'
+    '    <label>Output tokens <input type="number" name="output_tokens" min="0" max="10000000" '
+    'value="{output_tokens}"></label>\n'
+    '    <button type="submit">Price it</button>\n'
+    "  </form>"
+)
+
+
+@register.simple_tag
+def conversation_cost(main_cost, conversation) -> SafeString:
+    """The rates of the page's first host (`main_cost`, a pricing.queries.HostCost) and the cost of the reader's
+    `conversation` there, with the form that changes it (CONVERSATION_COST). Token counts are written as
+    intcomma writes them in English, without its locale lookups."""
+    return mark_safe(
+        CONVERSATION_COST.format(
+            input_price=conditional_escape(formatting.usd(main_cost.input_price)),
+            output_price=conditional_escape(formatting.usd(main_cost.output_price)),
+            label="Typical conversation" if conversation.is_default else "Your conversation",
+            cost=conditional_escape(cost(main_cost.typical_conversation_cost, "conversations")),
+            input_tokens=conversation.input_tokens,
+            output_tokens=conversation.output_tokens,
+            total_tokens=conversation.total_tokens,
+        )
+    )
 
 
 _CUT = "\x00"  # where a row's conversation-dependent values go, in the parts _host_row_parts writes

@@ -1,6 +1,6 @@
-"""A model's page read at another conversation is built from its cached sections (catalog.sections): what a reader
-sees is the page built from scratch, a price change, a publication or a probe batch shows on the next answer,
-and no editor's page reaches a reader."""
+"""A model's page read at another conversation is built from its cached sections and its kept skeleton
+(catalog.sections): what a reader sees is the page built from scratch, a price change, a publication or a probe
+batch shows on the next answer, and no editor's page reaches a reader."""
 
 import datetime as dt
 from decimal import Decimal
@@ -27,6 +27,17 @@ def built_from_scratch(client, url: str) -> bytes:
     return client.get(url).content
 
 
+@pytest.fixture
+def signed_in_reader(client, django_user_model):
+    """A reader with an account but no editor's rights: sees the page anyone sees, built whole for them (no
+    section, no skeleton: catalog.sections keeps only anonymous readers' parts)."""
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(django_user_model.objects.create_user("rita-reader"))
+    return signed_in
+
+
 @pytest.mark.parametrize("url", [PAGE, MANY_HOSTS, "/models/openai/gpt-4o-audio-preview-2024-12-17/"])
 def test_a_page_from_cached_sections_is_the_page_built_from_scratch(sample_data, reader, url, time_machine):
     time_machine.move_to(dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC), tick=False)
@@ -35,6 +46,69 @@ def test_a_page_from_cached_sections_is_the_page_built_from_scratch(sample_data,
     for query in ("?input_tokens=250000", "?output_tokens=90000", "?input_tokens=12&output_tokens=7", ""):
         from_sections = reader.get(url + query).content
         assert from_sections == built_from_scratch(reader, url + query)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        PAGE,
+        MANY_HOSTS,
+        "/models/openai/gpt-4o-audio-preview-2024-12-17/",
+        "/models/google/gemini-2.5-pro/",
+        "/models/openai/gpt-4o-mini/",  # not reviewed
+    ],
+)
+def test_a_page_from_its_kept_skeleton_is_the_page_built_whole(
+    sample_data, reader, signed_in_reader, url, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC), tick=False)
+    # The first answer keeps the skeleton, the others are built from it (each address once: the page cache
+    # would answer it again).
+    queries = (
+        "?input_tokens=1000",
+        "?input_tokens=250000",
+        "?input_tokens=0&output_tokens=0",
+        "?output_tokens=90000",
+        "",
+        "?input_tokens=lots",  # a notice about the address, outside the holes
+    )
+    for query in queries:
+        assert reader.get(url + query).content == signed_in_reader.get(url + query).content, query
+
+
+def test_the_skeleton_is_kept_for_each_first_host(sample_data, reader, signed_in_reader, time_machine):
+    """Without the lab's own API the cheapest host comes first, and the conversation decides which it is."""
+    time_machine.move_to(dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC), tick=False)
+    model = Model.objects.create(lab=Provider.objects.get(slug="mistral"), slug="open-test", name="Open Test")
+    prices = {"azure": ("0.10", "9.00"), "openrouter": ("5.00", "0.20")}
+    for host, (input_price, output_price) in prices.items():
+        offering = Offering.objects.create(
+            model=model,
+            host=Provider.objects.get(slug=host),
+            host_model_id="open-test",
+            kind=OfferingKind.PAYG,
+        )
+        record_prices(
+            {
+                offering.pk: [
+                    PriceRecord("input", Decimal(input_price)),
+                    PriceRecord("output", Decimal(output_price)),
+                ]
+            },
+            source=PriceSource.objects.get(slug="models_dev"),
+            observed_at=dt.datetime(2026, 8, 3, tzinfo=dt.UTC),
+        )
+    url = model.get_absolute_url()
+
+    input_heavy = reader.get(f"{url}?input_tokens=1000000&output_tokens=0")
+    output_heavy = reader.get(f"{url}?input_tokens=0&output_tokens=1000000")
+
+    assert "At Azure" in text_of(input_heavy)
+    assert "At OpenRouter" in text_of(output_heavy)
+    assert output_heavy.content == signed_in_reader.get(f"{url}?input_tokens=0&output_tokens=1000000").content
+    assert reader.get(f"{url}?input_tokens=900000&output_tokens=1").content == (
+        signed_in_reader.get(f"{url}?input_tokens=900000&output_tokens=1").content
+    )
 
 
 def test_each_model_gets_its_own_sections(sample_data, reader, time_machine):
