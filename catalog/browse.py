@@ -185,7 +185,8 @@ class CatalogQuery:
     def filters(self) -> tuple:
         """What the reader asked for but the order: all that the number of models found and the facets' counts
         depend on, so that every page and order of one search can share them (catalog.views.model_list)."""
-        return dataclasses.astuple(dataclasses.replace(self, sort=""))
+        values = dataclasses.astuple(dataclasses.replace(self, sort=""))
+        return tuple(tuple(value) if isinstance(value, list) else value for value in values)  # hashable
 
     @property
     def is_filtered(self) -> bool:
