@@ -163,8 +163,11 @@ def test_errors_are_not_cached_and_carry_no_validators(small_catalogue, reader, 
     real = freshness.cache
 
     class Recording:
-        def get(self, key):
-            return real.get(key)
+        def get(self, key, default=None):
+            return real.get(key, default)
+
+        def get_many(self, keys):
+            return real.get_many(keys)
 
         def set(self, key, value, timeout):
             stored.append(key)
