@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from monitoring import probing
 from monitoring.fake_provider import FakeProvider
 from monitoring.models import Adapter, ProbeRun
 from monitoring.probing import ProbeSpec, probe, probe_targets, run_coroutine
@@ -254,3 +255,19 @@ def test_runs_stored_before_the_phases_were_kept_stay_with_their_latency_and_no_
 
     run = ProbeRun.objects.get()
     assert (run.latency_ms, run.ttft_ms, run.ttfb_ms, run.connect_ms) == (321, 99, None, None)
+
+
+def test_a_batch_larger_than_one_client_pool_probes_every_target_with_its_own_result(monkeypatch):
+    monkeypatch.setattr(probing, "CONNECTIONS_PER_CLIENT", 2)  # seven specs over four clients
+    statuses = [200, 429, 200, 500, 503, 200, 401]
+    with FakeProvider() as fake:
+        specs = [
+            ProbeSpec("openai", f"{fake.url}/v1", f"fake:status={status}:tokens={index + 1}", key="sk-test")
+            for index, status in enumerate(statuses)
+        ]
+        results = run_coroutine(probing.probe_all(specs, concurrency=7))
+
+    assert [result.http_status for result in results] == statuses
+    assert [
+        result.output_tokens for result, status in zip(results, statuses, strict=True) if status == 200
+    ] == [1, 3, 6]
