@@ -36,8 +36,8 @@ over the profiled models; /models/ and the search vary `page` (beyond the last p
 the same work as any page); the API's list varies `offset`, and its model and prices endpoints take each model
 once, in a fixed shuffled order. Where the distinct URLs run out before the time is up, the clients stop there.
 
-A missed profile is built from the page's sections (catalog.sections) once each worker has built that model's
-page: only the cost of the conversation and the table of hosts are new. "Cold" is the profile built from
+A missed profile is built from the page's skeleton and sections (catalog.sections) once each worker has built
+that model's page: only the cost of the conversation and the table of hosts are new. "Cold" is the profile built from
 nothing, no section cached: each priced model's page once, in the fixed shuffled order of the API's rows, the
 profiled models left out (the rows before warmed their sections). Mostly unreviewed pages, as most of the
 catalogue is; a reviewed profile costs more (its similar models, its monitoring and its article).
