@@ -239,7 +239,7 @@ def cached_page(*scopes: str, params: type[QueryParams] = NoParams, signed_in_to
             if not_modified is not None:
                 return not_modified
             key = f"page:{digest}"
-            response = _kept(key)
+            response = kept(key)
             if response is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200:
@@ -291,11 +291,6 @@ def keep(key: str, value) -> None:
     cache.set(key, value, PAGE_TIMEOUT)
     if near := _near():
         near.set(key, value, PAGE_TIMEOUT)
-
-
-def _kept(key: str):
-    """The page kept under `key`, or None."""
-    return kept(key)
 
 
 def _keep(key: str, response) -> None:

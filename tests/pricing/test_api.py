@@ -248,7 +248,9 @@ def test_a_lists_count_is_counted_once_for_its_pages_until_the_catalogue_changes
 def test_a_model_and_its_prices_take_a_query_a_table_whatever_their_size(
     sample_data, reader, django_assert_num_queries, monkeypatch
 ):
-    monkeypatch.setattr("catalog.freshness._kept", lambda key: None)  # each answer built, as on a cache miss
+    monkeypatch.setattr(
+        "catalog.freshness.kept", lambda key, default=None: default
+    )  # each answer built, as on a cache miss
     reader.get("/api/v1/models/openai/gpt-4o/")  # the data versions, read once a second
     # The model with its lab, its successor (GPT-4o is deprecated), its offerings with their price ends.
     with django_assert_num_queries(3):
