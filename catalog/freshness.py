@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -54,6 +54,21 @@ VERSIONS_TRUSTED_FOR = 1.0  # seconds
 
 T = TypeVar("T")
 _deferred = threading.local()
+
+
+class _Kept(dict):
+    """A dict that holds at most `size` entries, dropping the oldest: a per-process memo."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self._lock = threading.Lock()
+
+    def keep(self, key, value) -> None:
+        with self._lock:
+            if len(self) >= self.size:
+                del self[next(iter(self))]  # the oldest
+            self[key] = value
 
 
 @contextlib.contextmanager
@@ -148,9 +163,7 @@ def forget_versions() -> None:
     _remembered.clear()
 
 
-_REMEMBERED_KEPT = 256
-_remembered: dict[tuple, Any] = {}
-_remembered_lock = threading.Lock()
+_remembered = _Kept(256)
 
 
 def remembered(scopes: tuple[str, ...], key: Hashable, compute: Callable[[], T]) -> T:
@@ -165,10 +178,7 @@ def remembered(scopes: tuple[str, ...], key: Hashable, compute: Callable[[], T])
     except KeyError:
         pass
     value = compute()
-    with _remembered_lock:
-        if len(_remembered) >= _REMEMBERED_KEPT:
-            del _remembered[next(iter(_remembered))]  # the oldest
-        _remembered[entry] = value
+    _remembered.keep(entry, value)
     return value
 
 
@@ -182,9 +192,7 @@ def signed_in(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
-_READS_KEPT = 256
-_reads: dict[tuple[type[QueryParams], str], tuple[tuple[str, ...], bool, str]] = {}
-_reads_lock = threading.Lock()
+_reads = _Kept(256)  # (params, query string as sent) → (notices shown, in error, canonical query string)
 
 
 def _read(params: type[QueryParams], request) -> tuple[tuple[str, ...], bool, str]:
@@ -197,10 +205,7 @@ def _read(params: type[QueryParams], request) -> tuple[tuple[str, ...], bool, st
     if read is None:
         parsed = params(request.GET)
         read = tuple(parsed.notices_shown), parsed.in_error, parsed.canonical().urlencode()
-        with _reads_lock:
-            if len(_reads) >= _READS_KEPT:
-                del _reads[next(iter(_reads))]  # the oldest
-            _reads[key] = read
+        _reads.keep(key, read)
     return read
 
 
